@@ -1,0 +1,42 @@
+"""bexpr: boolean filter expressions, exactly as HashiCorp's go-bexpr evaluates them.
+
+The language Nomad, Consul, Vault and Boundary accept in their ``filter``
+parameter, on Python data::
+
+    >>> import bexpr
+    >>> jobs = [
+    ...     {"Name": "web-1", "Meta": {"env": "prod"}, "Datacenters": ["dc1", "dc2"]},
+    ...     {"Name": "batch", "Meta": {"env": "dev"}, "Datacenters": ["dc2"]},
+    ... ]
+    >>> expr = bexpr.compile(
+    ...     'Meta["env"] == "prod" and "dc2" in Datacenters and Name matches "^web-"'
+    ... )
+    >>> [job["Name"] for job in expr.filter(jobs)]
+    ['web-1']
+
+Errors are :class:`BexprError`: :class:`ParseError` for an invalid expression
+(with ``line``, ``column``, ``offset`` and a caret excerpt) and
+:class:`EvaluationError` when data cannot be evaluated.
+"""
+
+from bexpr.ast import Node
+from bexpr.errors import BexprError, EvaluationError, ParseError
+from bexpr.expression import Expression, compile, evaluate, filter, validate
+from bexpr.options import MISSING
+from bexpr.parser import parse
+
+__all__ = [
+    "MISSING",
+    "BexprError",
+    "EvaluationError",
+    "Expression",
+    "Node",
+    "ParseError",
+    "compile",
+    "evaluate",
+    "filter",
+    "parse",
+    "validate",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,421 @@
+"""Lower a syntax tree to Python closures.
+
+Everything that does not depend on the data is done here, once: the value's
+text is converted for every type it may meet (:func:`bexpr.coercion.convert`),
+regular expressions are compiled, selector paths become specialised accessor
+functions (:mod:`bexpr.lookup`), ``not`` over a match folds into the match.
+The result is a predicate ``f(datum) -> bool``.
+
+Closures outside any collection expression take the datum only. Inside a
+collection body they also take the *scope*: the names the enclosing ``any`` /
+``all`` bound, resolved the way the reference resolves them (see
+:func:`_resolve`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bexpr import re2
+from bexpr.ast import And, BindingMode, Collection, CollectionOp, Match, MatchOp, Node, Not, Or
+from bexpr.coercion import INT64_MAX, INT64_MIN, ConversionError, Converted, convert
+from bexpr.errors import EvaluationError
+from bexpr.lookup import ABSENT, accessor, kind_name, pointer_text, walk
+from bexpr.options import Options
+
+__all__ = ["Predicate", "compile_tree"]
+
+Predicate = Callable[[Any], bool]
+Test = Callable[[Any], bool]
+# A bound name: (name, path, value); path is None for a plain value.
+Local = tuple[str, tuple[str, ...] | None, Any]
+Scope = tuple[Local, ...]
+ScopedPredicate = Callable[[Any, Scope], bool]
+
+_CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+
+
+def _raise_conversion(error: ConversionError, selector: str) -> bool:
+    raise EvaluationError(
+        f"cannot convert {error.text!r} to the type of the data ({error})", selector
+    )
+
+
+def _equal_test(conv: Converted, selector: str) -> Test:
+    """``selector == value`` on a looked-up value (not ABSENT)."""
+    raw = conv.raw
+    as_int, as_float, as_bool = conv.as_int, conv.as_float, conv.as_bool
+
+    def general(value: Any) -> bool:
+        if isinstance(value, bool):
+            if isinstance(as_bool, ConversionError):
+                return _raise_conversion(as_bool, selector)
+            return value is as_bool
+        if isinstance(value, int):
+            if INT64_MIN <= value <= INT64_MAX:
+                if isinstance(as_int, ConversionError):
+                    return _raise_conversion(as_int, selector)
+                return int(value) == as_int
+            try:
+                value = float(value)
+            except OverflowError:
+                raise EvaluationError(f"the number {value} is too large", selector) from None
+        if isinstance(value, float):
+            if isinstance(as_float, ConversionError):
+                return _raise_conversion(as_float, selector)
+            return float(value) == as_float
+        if isinstance(value, str):
+            return str(value) == raw
+        raise EvaluationError(f"cannot compare a {kind_name(value)} with {raw!r}", selector)
+
+    def test(value: Any) -> bool:
+        if type(value) is str:
+            return bool(value == raw)
+        return general(value)
+
+    return test
+
+
+def _element_test(conv: Converted, selector: str) -> Test:
+    """Whether a list element equals the value, for ``in``/``contains``.
+
+    The reference decodes JSON numbers as text, so a number in a list matches
+    a value spelled the way JSON spells it; a value that cannot be read as the
+    element's type is skipped (docs/compatibility.md).
+    """
+    raw = conv.raw
+    as_bool = None if isinstance(conv.as_bool, ConversionError) else conv.as_bool
+    as_float = None if isinstance(conv.as_float, ConversionError) else conv.as_float
+    as_int = int(raw) if _CANONICAL_INT.match(raw) and raw != "-0" else None
+
+    def test(element: Any) -> bool:
+        if isinstance(element, str):
+            return str(element) == raw
+        if isinstance(element, bool):
+            return as_bool is not None and element is as_bool
+        if isinstance(element, int):
+            return as_int is not None and int(element) == as_int
+        if isinstance(element, float):
+            return as_float is not None and float(element) == as_float
+        raise EvaluationError(
+            f"cannot look for {raw!r} in a list holding a {kind_name(element)}", selector
+        )
+
+    return test
+
+
+def _contains_test(conv: Converted, selector: str) -> Test:
+    raw = conv.raw
+    element_test = _element_test(conv, selector)
+
+    def test(value: Any) -> bool:
+        if isinstance(value, str):
+            return raw in value
+        if isinstance(value, Mapping):
+            return raw in value
+        if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+            return any(element_test(element) for element in value)
+        raise EvaluationError(f"cannot look for {raw!r} in a {kind_name(value)}", selector)
+
+    return test
+
+
+def _empty_test(selector: str) -> Test:
+    def test(value: Any) -> bool:
+        if isinstance(value, str | Mapping) or (
+            isinstance(value, list | tuple) and not hasattr(value, "_fields")
+        ):
+            return len(value) == 0
+        raise EvaluationError(f"cannot test whether a {kind_name(value)} is empty", selector)
+
+    return test
+
+
+def _nil_test(selector: str) -> Test:
+    def test(value: Any) -> bool:
+        if value is None:
+            return True
+        if isinstance(value, bool | int | float | str):
+            raise EvaluationError(f"cannot test whether a {kind_name(value)} is nil", selector)
+        return False
+
+    return test
+
+
+def _matches_test(conv: Converted, selector: str) -> Test:
+    raw = conv.raw
+    try:
+        search = re2.compile(raw).search
+        problem = None
+    except re2.RE2SyntaxError as err:
+        problem = f"invalid regular expression {raw!r}: {err}"
+
+    def test(value: Any) -> bool:
+        if not isinstance(value, str):
+            raise EvaluationError(f"cannot match a {kind_name(value)} against {raw!r}", selector)
+        if problem is not None:
+            # Reported only when reached, as in the reference: an unreached
+            # clause with a bad pattern is not an error.
+            raise EvaluationError(problem, selector)
+        return search(value) is not None
+
+    return test
+
+
+def _operator_test(node: Match, selector: str) -> Test:
+    op = node.op
+    conv = convert(node.value.raw) if node.value is not None else convert("")
+    if op in (MatchOp.EQUAL, MatchOp.NOT_EQUAL):
+        return _equal_test(conv, selector)
+    if op in (MatchOp.IN, MatchOp.NOT_IN):
+        return _contains_test(conv, selector)
+    if op in (MatchOp.IS_EMPTY, MatchOp.IS_NOT_EMPTY):
+        return _empty_test(selector)
+    if op in (MatchOp.MATCHES, MatchOp.NOT_MATCHES):
+        return _matches_test(conv, selector)
+    return _nil_test(selector)
+
+
+_NEGATIVE = frozenset(
+    {
+        MatchOp.NOT_EQUAL,
+        MatchOp.NOT_IN,
+        MatchOp.IS_NOT_EMPTY,
+        MatchOp.NOT_MATCHES,
+        MatchOp.IS_NOT_NIL,
+    }
+)
+
+
+def _match_on_value(node: Match, negate: bool, selector: str) -> Test:
+    """The match as a function of the looked-up value (or ABSENT)."""
+    test = _operator_test(node, selector)
+    flip = (node.op in _NEGATIVE) != negate
+    missing = node.op.when_missing != negate
+
+    if flip:
+
+        def on_value(value: Any) -> bool:
+            if value is ABSENT:
+                return missing
+            return not test(value)
+
+    else:
+
+        def on_value(value: Any) -> bool:
+            if value is ABSENT:
+                return missing
+            return test(value)
+
+    return on_value
+
+
+def _resolve(path: tuple[str, ...], scope: Scope) -> tuple[tuple[str, ...], Any, bool]:
+    """Resolve bound names in ``path`` as the reference's getValue does.
+
+    Returns (path, value, done): when ``done`` the name was bound to a plain
+    value (a list index or map key) and ``value`` is it; otherwise ``path``
+    is the full path to look up from the root.
+    """
+    for name, bound_path, value in reversed(scope):
+        if path[0] != name:
+            continue
+        if bound_path is None:
+            if len(path) > 1:
+                raise EvaluationError(
+                    f"{name!r} is a {kind_name(value)} (an index or a key), so it has no "
+                    f"{pointer_text(path[1:])[1:]!r}"
+                )
+            return path, value, True
+        path = bound_path + path[1:]
+    return path, None, False
+
+
+class _Compiler:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+
+    def scoped_getter(self, path: tuple[str, ...], selector: str) -> Callable[[Any, Scope], Any]:
+        options = self.options
+
+        def get(root: Any, scope: Scope) -> Any:
+            resolved, value, done = _resolve(path, scope)
+            if done:
+                return value
+            return walk(root, resolved, options, selector)
+
+        return get
+
+    def match(self, node: Match, negate: bool, names: frozenset[str]) -> Any:
+        selector = str(node.selector)
+        on_value = _match_on_value(node, negate, selector)
+        path = node.selector.path
+        if path[0] in names:
+            get_scoped = self.scoped_getter(path, selector)
+
+            def scoped(root: Any, scope: Scope) -> bool:
+                return on_value(get_scoped(root, scope))
+
+            return scoped
+        get = accessor(path, self.options, selector)
+        if not names:
+
+            def predicate(root: Any) -> bool:
+                return on_value(get(root))
+
+            return predicate
+
+        def unscoped(root: Any, scope: Scope) -> bool:
+            return on_value(get(root))
+
+        return unscoped
+
+    def node(self, node: Node, names: frozenset[str], negate: bool = False) -> Any:
+        """Compile ``node``; with ``names`` (bound names in scope) the result
+        takes ``(root, scope)``, otherwise ``(root)``."""
+        if isinstance(node, Not):
+            # `not` over a match folds into it; elsewhere it wraps.
+            return self.node(node.operand, names, not negate)
+        if isinstance(node, Match):
+            return self.match(node, negate, names)
+        if isinstance(node, And | Or):
+            return self.junction(node, names, negate)
+        inner = self.collection(node, names)
+        if not negate:
+            return inner
+        if names:
+            return lambda root, scope: not inner(root, scope)
+        return lambda root: not inner(root)
+
+    def junction(self, node: And | Or, names: frozenset[str], negate: bool) -> Any:
+        parts = tuple(self.node(op, names) for op in node.operands)
+        is_and = isinstance(node, And)
+        if names:
+            if is_and:
+
+                def conj(root: Any, scope: Scope) -> bool:
+                    return all(p(root, scope) for p in parts)
+
+                inner: Any = conj
+            else:
+
+                def disj(root: Any, scope: Scope) -> bool:
+                    return any(p(root, scope) for p in parts)
+
+                inner = disj
+            if negate:
+                return lambda root, scope: not inner(root, scope)
+            return inner
+        if len(parts) == 2:
+            first: Predicate = parts[0]
+            second: Predicate = parts[1]
+            if is_and:
+
+                def and2(root: Any) -> bool:
+                    return first(root) and second(root)
+
+                inner = and2
+            else:
+
+                def or2(root: Any) -> bool:
+                    return first(root) or second(root)
+
+                inner = or2
+        elif is_and:
+
+            def and_n(root: Any) -> bool:
+                # A loop, not all(): no generator object per call.
+                for p in parts:  # noqa: SIM110
+                    if not p(root):
+                        return False
+                return True
+
+            inner = and_n
+        else:
+
+            def or_n(root: Any) -> bool:
+                for p in parts:  # noqa: SIM110
+                    if p(root):
+                        return True
+                return False
+
+            inner = or_n
+        if negate:
+            return lambda root: not inner(root)
+        return inner
+
+    def collection(self, node: Collection, names: frozenset[str]) -> Any:
+        binding = node.binding
+        body: ScopedPredicate = self.node(node.body, names | set(binding.names))
+        path = node.selector.path
+        selector = str(node.selector)
+        text = node.selector.text
+        is_all = node.op is CollectionOp.ALL
+        mode = binding.mode
+        both_same = mode is BindingMode.INDEX_VALUE and binding.index == binding.value
+        index_name, value_name = binding.index, binding.value
+        if path[0] in names:
+            get_scoped = self.scoped_getter(path, selector)
+        else:
+            get = accessor(path, self.options, selector)
+
+            def get_scoped(root: Any, scope: Scope) -> Any:
+                return get(root)
+
+        def run(root: Any, scope: Scope) -> bool:
+            value = get_scoped(root, scope)
+            if value is ABSENT:
+                return is_all
+            is_map = isinstance(value, Mapping)
+            if not is_map and not (
+                isinstance(value, list | tuple) and not hasattr(value, "_fields")
+            ):
+                raise EvaluationError(f"{text} is not a list or a map", selector)
+            for i, key in enumerate(list(value)):
+                if both_same:
+                    raise EvaluationError(
+                        f"{index_name!r} cannot name both the index and the value", selector
+                    )
+                if is_map:
+                    if not isinstance(key, str):
+                        raise EvaluationError(
+                            f"{node.op.value} can only iterate over maps whose keys are strings",
+                            selector,
+                        )
+                    if mode is BindingMode.DEFAULT:
+                        bound: Scope = ((str(value_name), None, key),)
+                    elif mode is BindingMode.INDEX:
+                        bound = ((str(index_name), None, key),)
+                    elif mode is BindingMode.VALUE:
+                        bound = ((str(value_name), (*path, key), None),)
+                    else:
+                        bound = (
+                            (str(index_name), None, key),
+                            (str(value_name), (*path, key), None),
+                        )
+                else:
+                    element = (*path, str(i))
+                    if mode is BindingMode.INDEX:
+                        bound = ((str(index_name), None, i),)
+                    elif mode is BindingMode.INDEX_VALUE:
+                        bound = ((str(index_name), None, i), (str(value_name), element, None))
+                    else:
+                        bound = ((str(value_name), element, None),)
+                if body(root, scope + bound):
+                    if not is_all:
+                        return True
+                elif is_all:
+                    return False
+            return is_all
+
+        if names:
+            return run
+        return lambda root: run(root, ())
+
+
+def compile_tree(tree: Node, options: Options) -> Predicate:
+    """Compile a syntax tree into a predicate over one datum."""
+    predicate: Predicate = _Compiler(options).node(tree, frozenset())
+    return predicate

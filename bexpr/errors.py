@@ -1,0 +1,89 @@
+"""The exceptions bexpr raises.
+
+Every failure that an expression string or a piece of data can cause surfaces
+as a :class:`BexprError`: a :class:`ParseError` when the expression itself is
+wrong, an :class:`EvaluationError` when it cannot be evaluated against the
+data it is given.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BexprError", "EvaluationError", "ParseError", "excerpt"]
+
+
+class BexprError(Exception):
+    """Base class of every error bexpr raises."""
+
+
+def excerpt(source: str, offset: int, width: int = 1) -> str:
+    """Return the line of ``source`` holding ``offset`` with a caret line under it.
+
+    >>> print(excerpt("a == 1 and and", 11))
+    a == 1 and and
+               ^
+    """
+    offset = max(0, min(offset, len(source)))
+    start = source.rfind("\n", 0, offset) + 1
+    end = source.find("\n", offset)
+    if end == -1:
+        end = len(source)
+    line = source[start:end]
+    # Tabs keep their width in the caret line so the caret lands under the spot.
+    pad = "".join("\t" if ch == "\t" else " " for ch in line[: offset - start])
+    width = max(1, min(width, end - offset))
+    return f"{line}\n{pad}{'^' * width}"
+
+
+class ParseError(BexprError):
+    """The expression is not valid bexpr syntax.
+
+    ``line`` and ``column`` are 1-based, ``offset`` is the 0-based index of the
+    offending character in ``expression``. ``str()`` gives the message, the
+    position and the source line with a caret under the spot::
+
+        >>> import bexpr
+        >>> try:
+        ...     bexpr.compile("Name ==")
+        ... except bexpr.ParseError as err:
+        ...     print(err)
+        expected a value after '==', found the end of the expression (line 1, column 8)
+          Name ==
+                 ^
+    """
+
+    def __init__(self, message: str, expression: str, offset: int, length: int = 1) -> None:
+        self.message = message
+        self.expression = expression
+        self.offset = max(0, min(offset, len(expression)))
+        self.length = max(1, length)
+        self.line = expression.count("\n", 0, self.offset) + 1
+        self.column = self.offset - (expression.rfind("\n", 0, self.offset) + 1) + 1
+        super().__init__(message)
+
+    def excerpt(self) -> str:
+        """The source line with a caret line under the error position."""
+        return excerpt(self.expression, self.offset, self.length)
+
+    def __str__(self) -> str:
+        snippet = "\n".join("  " + line for line in self.excerpt().split("\n"))
+        return f"{self.message} (line {self.line}, column {self.column})\n{snippet}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message, self.expression, self.offset, self.length))
+
+
+class EvaluationError(BexprError):
+    """The expression could not be evaluated against the given data.
+
+    ``selector`` is the selector being evaluated when the error happened (or
+    ``None`` when the error is not about one), ``reason`` the cause in words.
+    """
+
+    def __init__(self, reason: str, selector: str | None = None) -> None:
+        self.reason = reason
+        self.selector = selector
+        message = reason if selector is None else f"{reason} at {selector}"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.reason, self.selector))

@@ -1,0 +1,250 @@
+"""Compiled expressions and the module-level convenience functions."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar, overload
+
+from bexpr.ast import Node
+from bexpr.compiler import Predicate, compile_tree
+from bexpr.errors import BexprError, EvaluationError, ParseError
+from bexpr.options import DEFAULT_MAX_EXPRESSIONS, MISSING, Hook, Options, count_nodes
+from bexpr.parser import parse
+
+__all__ = ["Expression", "compile", "evaluate", "filter", "validate"]
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+CACHE_SIZE = 256
+"""How many compiled expressions :func:`evaluate` and :func:`filter` keep."""
+
+
+def _wrap(err: Exception) -> EvaluationError:
+    """An exception raised by the caller's own data or hook, as an EvaluationError."""
+    wrapped = EvaluationError(f"the data raised {type(err).__name__}: {err}")
+    wrapped.__cause__ = err
+    return wrapped
+
+
+class Expression:
+    """A compiled bexpr expression: immutable, reusable and thread-safe.
+
+    Create one with :func:`bexpr.compile`. Calling it is the same as
+    :meth:`evaluate`::
+
+        >>> import bexpr
+        >>> expr = bexpr.compile('Meta.env == prod and "dc1" in Datacenters')
+        >>> expr({"Meta": {"env": "prod"}, "Datacenters": ["dc1", "dc2"]})
+        True
+        >>> expr.filter([{"Meta": {"env": "dev"}, "Datacenters": []}])
+        []
+    """
+
+    __slots__ = ("_predicate", "expression", "options", "tree")
+
+    expression: str
+    tree: Node
+    options: Options
+    _predicate: Predicate
+
+    def __init__(self, expression: str, tree: Node, options: Options) -> None:
+        object.__setattr__(self, "expression", expression)
+        object.__setattr__(self, "tree", tree)
+        object.__setattr__(self, "options", options)
+        object.__setattr__(self, "_predicate", compile_tree(tree, options))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("bexpr.Expression is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("bexpr.Expression is immutable")
+
+    def __repr__(self) -> str:
+        return f"bexpr.compile({self.expression!r})"
+
+    def __str__(self) -> str:
+        return str(self.tree)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.expression, self.options))
+
+    def evaluate(self, data: Any) -> bool:
+        """Whether ``data`` matches the expression.
+
+        Raises :class:`bexpr.EvaluationError` when the expression cannot be
+        evaluated against ``data`` (a top-level key that is missing, a value
+        that cannot be converted, ...).
+        """
+        try:
+            return self._predicate(data)
+        except BexprError:
+            raise
+        except Exception as err:
+            raise _wrap(err) from err
+
+    __call__ = evaluate
+
+    @overload
+    def filter(self, data: list[T] | tuple[T, ...]) -> list[T]: ...  # type: ignore[overload-overlap]
+    @overload
+    def filter(self, data: Mapping[K, T]) -> dict[K, T]: ...  # type: ignore[overload-overlap]
+    @overload
+    def filter(self, data: Iterable[T]) -> Iterator[T]: ...
+
+    def filter(self, data: Any) -> Any:
+        """The elements of ``data`` that match, in their original order.
+
+        A list or tuple gives a list; a mapping gives a dict of the matching
+        values under their keys; any other iterable gives a lazy iterator. The
+        first element that cannot be evaluated raises
+        :class:`bexpr.EvaluationError`, as in the reference.
+        """
+        predicate = self._predicate
+        try:
+            if isinstance(data, list | tuple):
+                return [item for item in data if predicate(item)]
+            if isinstance(data, Mapping):
+                return {key: item for key, item in data.items() if predicate(item)}
+        except BexprError:
+            raise
+        except Exception as err:
+            raise _wrap(err) from err
+        if data is None or isinstance(data, str | bytes | bytearray | int | float):
+            raise EvaluationError(f"only lists and maps can be filtered, not {type(data).__name__}")
+        if not isinstance(data, Iterable):
+            raise EvaluationError(
+                f"only lists, maps and iterables can be filtered, not {type(data).__name__}"
+            )
+        return self._iterate(data)
+
+    def _iterate(self, data: Iterable[Any]) -> Iterator[Any]:
+        predicate = self._predicate
+        try:
+            for item in data:
+                if predicate(item):
+                    yield item
+        except BexprError:
+            raise
+        except Exception as err:
+            raise _wrap(err) from err
+
+
+def _rebuild(expression: str, options: Options) -> Expression:
+    return _compile(expression, options)
+
+
+def _options(kwargs: dict[str, Any]) -> Options:
+    unknown = kwargs.pop("unknown", MISSING)
+    hook: Hook | None = kwargs.pop("hook", None)
+    max_expressions = kwargs.pop("max_expressions", None)
+    if kwargs:
+        raise TypeError(f"unknown bexpr option(s): {', '.join(sorted(kwargs))}")
+    if max_expressions is None:
+        max_expressions = DEFAULT_MAX_EXPRESSIONS
+    if not isinstance(max_expressions, int) or isinstance(max_expressions, bool):
+        raise TypeError("max_expressions must be an int")
+    if max_expressions < 1:
+        raise ValueError("max_expressions must be at least 1")
+    if hook is not None and not callable(hook):
+        raise TypeError("hook must be callable")
+    return Options(unknown=unknown, hook=hook, max_expressions=max_expressions)
+
+
+def _check(expression: str, options: Options) -> Node:
+    """Parse ``expression`` and enforce the size limit."""
+    tree = parse(expression)
+    size = count_nodes(tree)
+    if size > options.max_expressions:
+        raise ParseError(
+            f"expression too large: {size} expressions, more than max_expressions="
+            f"{options.max_expressions}",
+            expression,
+            0,
+        )
+    return tree
+
+
+def _compile(expression: str, options: Options) -> Expression:
+    return Expression(expression, _check(expression, options), options)
+
+
+def compile(expression: str, **options: Any) -> Expression:
+    """Parse and compile ``expression`` once, to evaluate it many times.
+
+    Options: ``unknown`` (a value for keys that are not found),
+    ``max_expressions`` (the size limit, see :mod:`bexpr.options`) and
+    ``hook`` (a function applied to every value looked up). Raises
+    :class:`bexpr.ParseError` for an invalid expression.
+
+    >>> import bexpr
+    >>> bexpr.compile("Port == 80")({"Port": 80})
+    True
+    """
+    return _compile(expression, _options(dict(options)))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _cached(expression: str, _key: tuple[Any, ...], options: Options) -> Expression:
+    return _compile(expression, options)
+
+
+_CACHEABLE = (str, int, float, bool, type(None))
+
+
+def _compile_maybe_cached(expression: str, options: dict[str, Any]) -> Expression:
+    opts = _options(dict(options))
+    if not isinstance(expression, str):
+        raise TypeError(f"a bexpr expression must be a str, not {type(expression).__name__}")
+    unknown = opts.unknown
+    if unknown is not MISSING and type(unknown) not in _CACHEABLE:
+        return _compile(expression, opts)
+    # The type is part of the key: 1, 1.0 and True are equal but do not
+    # behave alike as unknown values.
+    return _cached(expression, (type(unknown), unknown, opts.hook, opts.max_expressions), opts)
+
+
+def evaluate(expression: str, data: Any, **options: Any) -> bool:
+    """Whether ``data`` matches ``expression``.
+
+    Compiled expressions are cached (the last :data:`CACHE_SIZE`), so calling
+    this repeatedly with the same string costs a dictionary lookup.
+
+    >>> import bexpr
+    >>> bexpr.evaluate('"web" in Tags', {"Tags": ["web", "prod"]})
+    True
+    """
+    return _compile_maybe_cached(expression, options).evaluate(data)
+
+
+def filter(expression: str, data: Any, **options: Any) -> Any:
+    """The elements of ``data`` that match ``expression`` (see :meth:`Expression.filter`).
+
+    An empty expression returns ``data`` unchanged, as in the reference.
+
+    >>> import bexpr
+    >>> bexpr.filter("Port == 80", [{"Port": 80}, {"Port": 81}])
+    [{'Port': 80}]
+    """
+    if expression == "":
+        return data
+    return _compile_maybe_cached(expression, options).filter(data)
+
+
+def validate(expression: str, **options: Any) -> None:
+    """Raise :class:`bexpr.ParseError` if ``expression`` is not valid, else return None.
+
+    It accepts exactly what the reference accepts (and the options' size
+    limit), without evaluating anything.
+
+    >>> import bexpr
+    >>> bexpr.validate('Name == "web"')
+    >>> bexpr.validate("Name ==")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    bexpr.errors.ParseError: expected a value after '==', found the end of ... (line 1, column 8)
+      Name ==
+             ^
+    """
+    _check(expression, _options(dict(options)))

@@ -1,0 +1,374 @@
+"""The reference interpreter: a plain walk over the syntax tree.
+
+It follows the reference implementation's ``evaluate.go`` step by step and
+converts values when it meets data, exactly as the reference does. It is
+written to be obviously right, not fast; the compiled closures
+(:mod:`bexpr.compiler`) must agree with it on every expression and datum,
+which the property tests check. It shares only the Go ``strconv`` ports and
+the RE2 translation with the compiler, so a slip in either evaluator shows
+up as a disagreement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bexpr import re2
+from bexpr.ast import (
+    And,
+    BindingMode,
+    Collection,
+    CollectionOp,
+    Match,
+    MatchOp,
+    Node,
+    Not,
+    Or,
+)
+from bexpr.coercion import (
+    INT64_MAX,
+    INT64_MIN,
+    ConversionError,
+    parse_bool,
+    parse_float,
+    parse_int,
+)
+from bexpr.errors import EvaluationError
+from bexpr.options import Options
+
+__all__ = ["interpret"]
+
+
+@dataclass(frozen=True)
+class _Local:
+    """A name bound by a collection expression: a path into the datum (list
+    elements, map values) or a plain value (list indexes, map keys)."""
+
+    name: str
+    path: tuple[str, ...] | None
+    value: Any = None
+
+
+class _NotFound(Exception):
+    pass
+
+
+def _kind(value: Any) -> str:
+    """The Go kind the reference would see for a Python value."""
+    if value is None:
+        return "invalid"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "map"
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+        return "slice"
+    return "struct"
+
+
+def _struct_field(obj: Any, part: str) -> Any:
+    """Look up a public field of a struct-like object (pointerstructure getStruct)."""
+    if dataclasses.is_dataclass(obj):
+        found = ignored = False
+        for f in dataclasses.fields(obj):
+            if f.name.startswith("_"):
+                continue
+            tag = str(f.metadata.get("bexpr", "")).split(",")[0]
+            if tag == "-":
+                if f.name == part:
+                    found = ignored = True
+            elif tag:
+                if tag == part:
+                    return getattr(obj, f.name)
+            elif f.name == part:
+                found = True
+        if not found:
+            raise _NotFound(part)
+        if ignored:
+            raise EvaluationError(f"field {part!r} is hidden and cannot be used")
+        return getattr(obj, part)
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        if part in obj._fields and not part.startswith("_"):
+            return getattr(obj, part)
+        raise _NotFound(part)
+    fields: dict[str, Any] = {}
+    if hasattr(obj, "__dict__"):
+        fields.update(vars(obj))
+    for cls in type(obj).__mro__:
+        for slot in getattr(cls, "__slots__", ()):
+            if isinstance(slot, str) and hasattr(obj, slot):
+                fields.setdefault(slot, getattr(obj, slot))
+    if part in fields and not part.startswith("_") and not callable(fields[part]):
+        return fields[part]
+    raise _NotFound(part)
+
+
+def _pointer(path: tuple[str, ...]) -> str:
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
+    """pointerstructure's Pointer.Get: walk ``path`` from ``datum``."""
+    current = datum
+    for i, part in enumerate(path):
+        kind = _kind(current)
+        if kind == "map":
+            if part not in current:
+                raise _NotFound(part)
+            current = current[part]
+        elif kind == "slice":
+            try:
+                index = parse_int(part if part else "0")
+            except ConversionError:
+                raise EvaluationError(
+                    f"couldn't convert value {part!r} to a list index at part {i}",
+                    _pointer(path),
+                ) from None
+            if index < 0 or index >= len(current):
+                raise EvaluationError(
+                    f"index {index} is out of range (length = {len(current)}) at part {i}",
+                    _pointer(path),
+                )
+            current = current[index]
+        elif kind == "struct":
+            current = _struct_field(current, part)
+        else:
+            raise EvaluationError(
+                f"cannot look up key {part!r} in a value of type {kind} at part {i}",
+                _pointer(path),
+            )
+        if options.hook is not None:
+            current = options.hook(current)
+    return current
+
+
+def _get_value(
+    datum: Any, path: tuple[str, ...], options: Options, scope: tuple[_Local, ...]
+) -> tuple[Any, bool]:
+    """evaluate.go's getValue: resolve bound names, look the path up, and
+    apply the missing-key rules. Returns (value, present)."""
+    for local in reversed(scope):
+        if path[0] != local.name:
+            continue
+        if local.path is None:
+            if len(path) > 1:
+                kind = "int" if isinstance(local.value, int) else "string"
+                raise EvaluationError(
+                    f"{_pointer(path[:1])} references a {kind} so {_pointer(path)} is invalid"
+                )
+            return local.value, True
+        path = local.path + path[1:]
+    try:
+        return _get(datum, path, options), True
+    except _NotFound as missing:
+        if options.has_unknown:
+            return options.unknown, True
+        if len(path) >= 2:
+            try:
+                parent = _get(datum, path[:-1], options)
+            except (_NotFound, EvaluationError):
+                parent = None
+            if _kind(parent) == "map":
+                return None, False
+        raise EvaluationError(f"couldn't find key {str(missing)!r}", _pointer(path)) from None
+
+
+def _match_value(raw: str, kind: str) -> Any:
+    """evaluate.go's getMatchExprValue: the value's text converted to ``kind``."""
+    if kind == "bool":
+        return parse_bool(raw)
+    if kind == "int64":
+        return parse_int(raw)
+    if kind == "float64":
+        return parse_float(raw)
+    return raw
+
+
+def _equal(node: Match, value: Any) -> bool:
+    kind = _kind(value)
+    if kind not in ("bool", "int64", "float64", "string"):
+        raise EvaluationError(
+            f"cannot compare a value of type {kind} with {node.value.raw if node.value else ''!r}",
+            str(node.selector),
+        )
+    assert node.value is not None
+    try:
+        converted = _match_value(node.value.raw, kind)
+    except ConversionError as err:
+        raise EvaluationError(f"error getting match value: {err}", str(node.selector)) from None
+    return bool(converted == value)
+
+
+def _element_matches(raw: str, element: Any, selector: str) -> bool:
+    """One element of a list for `in`: the reference decodes JSON numbers as
+    text (json.Number), so numbers in lists compare by their text; see
+    docs/compatibility.md."""
+    kind = _kind(element)
+    if kind == "string":
+        return bool(raw == element)
+    if kind == "bool":
+        try:
+            return bool(parse_bool(raw) == element)
+        except ConversionError:
+            return False
+    if kind == "int64":
+        return raw == str(element)
+    if kind == "float64":
+        try:
+            return bool(parse_float(raw) == element)
+        except ConversionError:
+            return False
+    raise EvaluationError(f"cannot look for {raw!r} among list elements of type {kind}", selector)
+
+
+def _contains(node: Match, value: Any) -> bool:
+    assert node.value is not None
+    raw = node.value.raw
+    kind = _kind(value)
+    if kind == "map":
+        return bool(raw in value)
+    if kind == "slice":
+        return any(_element_matches(raw, element, str(node.selector)) for element in value)
+    if kind == "string":
+        return bool(raw in value)
+    raise EvaluationError(f"cannot use in/contains on a value of type {kind}", str(node.selector))
+
+
+def _is_empty(node: Match, value: Any) -> bool:
+    kind = _kind(value)
+    if kind in ("map", "slice", "string"):
+        return len(value) == 0
+    raise EvaluationError(f"cannot use is empty on a value of type {kind}", str(node.selector))
+
+
+def _is_nil(node: Match, value: Any) -> bool:
+    kind = _kind(value)
+    if kind == "invalid":
+        return True
+    if kind in ("map", "slice", "struct"):
+        return False
+    raise EvaluationError(f"cannot use is nil on a value of type {kind}", str(node.selector))
+
+
+def _matches(node: Match, value: Any) -> bool:
+    kind = _kind(value)
+    if kind != "string":
+        raise EvaluationError(f"cannot match a value of type {kind}", str(node.selector))
+    assert node.value is not None
+    try:
+        pattern = re2.compile(node.value.raw)
+    except re2.RE2SyntaxError as err:
+        raise EvaluationError(
+            f"invalid regular expression {node.value.raw!r}: {err}", str(node.selector)
+        ) from None
+    return pattern.search(value) is not None
+
+
+def _number(value: Any) -> Any:
+    """The reference turns JSON numbers into int64 when they fit, else float64."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not INT64_MIN <= value <= INT64_MAX
+    ):
+        try:
+            return float(value)
+        except OverflowError:
+            raise EvaluationError(f"unable to convert number {value} to int or float") from None
+    return value
+
+
+_OPERATIONS = {
+    MatchOp.EQUAL: (_equal, False),
+    MatchOp.NOT_EQUAL: (_equal, True),
+    MatchOp.IN: (_contains, False),
+    MatchOp.NOT_IN: (_contains, True),
+    MatchOp.IS_EMPTY: (_is_empty, False),
+    MatchOp.IS_NOT_EMPTY: (_is_empty, True),
+    MatchOp.MATCHES: (_matches, False),
+    MatchOp.NOT_MATCHES: (_matches, True),
+    MatchOp.IS_NIL: (_is_nil, False),
+    MatchOp.IS_NOT_NIL: (_is_nil, True),
+}
+
+
+def _match(node: Match, datum: Any, options: Options, scope: tuple[_Local, ...]) -> bool:
+    value, present = _get_value(datum, node.selector.path, options, scope)
+    if not present:
+        return node.op.when_missing
+    value = _number(value)
+    operation, negate = _OPERATIONS[node.op]
+    result = operation(node, value)
+    return not result if negate else result
+
+
+def _collection(node: Collection, datum: Any, options: Options, scope: tuple[_Local, ...]) -> bool:
+    value, present = _get_value(datum, node.selector.path, options, scope)
+    if not present:
+        return node.op is CollectionOp.ALL
+    kind = _kind(value)
+    if kind not in ("slice", "map"):
+        raise EvaluationError(f"{node.selector.text} is not a list or a map")
+    binding = node.binding
+    path = node.selector.path
+    for i, key in enumerate(list(value)):
+        if binding.mode is BindingMode.INDEX_VALUE and binding.index == binding.value:
+            raise EvaluationError(
+                f"{binding.index!r} cannot be used as a placeholder for both the index "
+                "and the value"
+            )
+        locals_: list[_Local] = []
+        if kind == "map":
+            if not isinstance(key, str):
+                raise EvaluationError(
+                    f"{node.op.value} can only iterate over maps whose keys are strings"
+                )
+            if binding.mode is BindingMode.DEFAULT:
+                locals_.append(_Local(str(binding.value), None, key))
+            if binding.index is not None:
+                locals_.append(_Local(binding.index, None, key))
+            if binding.value is not None and binding.mode is not BindingMode.DEFAULT:
+                locals_.append(_Local(binding.value, (*path, key)))
+        else:
+            if binding.index is not None:
+                locals_.append(_Local(binding.index, None, i))
+            if binding.value is not None:
+                locals_.append(_Local(binding.value, (*path, str(i))))
+        result = _eval(node.body, datum, options, scope + tuple(locals_))
+        if result and node.op is CollectionOp.ANY:
+            return True
+        if not result and node.op is CollectionOp.ALL:
+            return False
+    return node.op is CollectionOp.ALL
+
+
+def _eval(node: Node, datum: Any, options: Options, scope: tuple[_Local, ...]) -> bool:
+    if isinstance(node, Match):
+        return _match(node, datum, options, scope)
+    if isinstance(node, Not):
+        return not _eval(node.operand, datum, options, scope)
+    if isinstance(node, And):
+        return all(_eval(op, datum, options, scope) for op in node.operands)
+    if isinstance(node, Or):
+        return any(_eval(op, datum, options, scope) for op in node.operands)
+    if isinstance(node, Collection):
+        return _collection(node, datum, options, scope)
+    raise TypeError(f"not a syntax tree node: {node!r}")
+
+
+def interpret(node: Node, datum: Any, options: Options | None = None) -> bool:
+    """Evaluate ``node`` against ``datum`` by walking the tree.
+
+    Raises :class:`bexpr.EvaluationError` where the reference reports an
+    error (or crashes).
+    """
+    return _eval(node, datum, options or Options(), ())

@@ -1,0 +1,60 @@
+"""The conformance cases recorded from the reference (tests/data/README.md).
+
+A case passes on its outcome class; for filter cases the filtered data must
+match too. Error wording is never compared. Cases marked ambiguous accept
+either of the reference's answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bexpr
+
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "conformance_public.jsonl")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip()
+]
+
+
+def outcome(case: dict[str, Any]) -> tuple[str, Any]:
+    options = dict(case.get("opts") or {})
+    try:
+        if case["filter"]:
+            return "filtered", bexpr.filter(case["expr"], case["data"], **options)
+        expression = bexpr.compile(case["expr"], **options)
+    except bexpr.ParseError:
+        return "parse_error", None
+    except bexpr.EvaluationError:
+        return "eval_error", None
+    try:
+        return ("true" if expression.evaluate(case["data"]) else "false"), None
+    except bexpr.EvaluationError:
+        return "eval_error", None
+
+
+def test_corpus_is_complete() -> None:
+    assert len(CASES) == 437
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_conformance(case: dict[str, Any]) -> None:
+    got, filtered = outcome(case)
+    expected = {case["expect"]}
+    if case["expect"] == "panic":
+        # The reference crashed; we raise EvaluationError instead.
+        expected = {"eval_error"}
+    if case.get("ambiguous") and "alt_expect" in case:
+        expected.add(case["alt_expect"])
+    if case["filter"] and case["expect"] == "filtered":
+        assert got == "filtered"
+        assert filtered == case["filtered"]
+    else:
+        assert got in expected, f"{case['expr']!r}: got {got}, expected {expected}"

@@ -1,0 +1,63 @@
+"""Property tests: the compiled closures agree with the reference interpreter.
+
+Hypothesis generates syntax trees (tests/strategies.py), prints them, parses
+them back, and evaluates them on generated data with both evaluators: the
+results must be equal, or both must raise EvaluationError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bexpr
+from bexpr.ast import Node
+from bexpr.interpreter import interpret
+from bexpr.options import MISSING, Options
+from tests.strategies import data_values, records, trees, unknown_values
+
+SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def outcome(run: Any) -> object:
+    try:
+        return bool(run())
+    except bexpr.EvaluationError:
+        return "error"
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+@SETTINGS
+@given(tree=trees(), datum=records)
+def test_compiled_agrees_with_interpreter(tree: Node, datum: Any) -> None:
+    text = str(tree)
+    parsed = bexpr.parse(text)
+    assert parsed == tree, text
+    compiled = bexpr.compile(text)
+    assert outcome(lambda: compiled.evaluate(datum)) == outcome(lambda: interpret(parsed, datum)), (
+        text
+    )
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    tree=trees(depth=2),
+    datum=st.one_of(records, data_values),
+    unknown=st.one_of(st.just(MISSING), unknown_values),
+    hook=st.sampled_from([None, _upper]),
+)
+def test_options_agree(tree: Node, datum: Any, unknown: Any, hook: Any) -> None:
+    text = str(tree)
+    options: dict[str, Any] = {"hook": hook}
+    if unknown is not MISSING:
+        options["unknown"] = unknown
+    compiled = bexpr.compile(text, **options)
+    reference = Options(unknown=unknown, hook=hook)
+    assert outcome(lambda: compiled.evaluate(datum)) == outcome(
+        lambda: interpret(compiled.tree, datum, reference)
+    ), text
