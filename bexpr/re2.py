@@ -148,6 +148,16 @@ def _property_ranges(spec: str) -> Ranges:
     return tuple((m.start(), m.end() - 1) for m in scanner.finditer(_every_code_point()))
 
 
+def _python_cases(_flags: int, cp: int) -> list[int]:
+    """Simple case variants of ``cp`` from Python's str methods."""
+    ch = chr(cp)
+    found = {cp}
+    for variant in (ch.lower(), ch.upper(), ch.casefold()):
+        if len(variant) == 1:
+            found.add(ord(variant))
+    return sorted(found)
+
+
 @functools.cache
 def _fold_orbits() -> dict[int, tuple[int, ...]]:
     """Map each case-foldable code point to its simple case folding orbit.
@@ -157,7 +167,12 @@ def _fold_orbits() -> dict[int, tuple[int, ...]]:
     except that it also pairs i/I with the Turkic U+0130/U+0131, which Go's
     folding keeps apart.
     """
-    get_all_cases = regex._regex.get_all_cases
+    # get_all_cases is the regex module's own (undocumented) case table, the
+    # one its IGNORECASE matching uses; without it, fall back to Python's
+    # simple lower/upper mappings, which differ only for a few titlecase
+    # and special letters.
+    native: Any = getattr(regex, "_regex", None)
+    get_all_cases = getattr(native, "get_all_cases", None) or _python_cases
     turkic = {0x130, 0x131}
     orbits: dict[int, tuple[int, ...]] = {}
     # Only the first two planes have cased letters, in every Unicode version.
