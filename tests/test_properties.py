@@ -18,7 +18,7 @@ from bexpr.interpreter import interpret
 from bexpr.options import MISSING, Options
 from tests.strategies import data_values, records, trees, unknown_values
 
-SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def outcome(run: Any) -> object:
