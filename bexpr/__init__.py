@@ -21,9 +21,9 @@ Errors are :class:`BexprError`: :class:`ParseError` for an invalid expression
 
 from bexpr.ast import Node
 from bexpr.errors import BexprError, EvaluationError, ParseError
-from bexpr.expression import Expression, compile, evaluate, filter, validate
+from bexpr.expression import Expression, compile, evaluate, filter, parse, validate
+from bexpr.fields import attribute_resolver
 from bexpr.options import MISSING
-from bexpr.parser import parse
 
 __all__ = [
     "MISSING",
@@ -32,6 +32,7 @@ __all__ = [
     "Expression",
     "Node",
     "ParseError",
+    "attribute_resolver",
     "compile",
     "evaluate",
     "filter",

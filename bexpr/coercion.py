@@ -12,6 +12,7 @@ All of it runs at compile time: :func:`convert` turns a value's text into a
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -35,11 +36,18 @@ class ConversionError(ValueError):
     """A Go ``strconv`` error: ``syntax`` (not a number of that kind) or ``range``."""
 
     def __init__(self, func: str, text: str, kind: str) -> None:
+        # The message is built only when shown: compiling converts every
+        # value for every type, and most of those conversions fail.
         self.func = func
         self.text = text
         self.kind = kind
-        reason = "invalid syntax" if kind == "syntax" else "value out of range"
-        super().__init__(f"{func}: parsing {text!r}: {reason}")
+
+    def __str__(self) -> str:
+        reason = "invalid syntax" if self.kind == "syntax" else "value out of range"
+        return f"{self.func}: parsing {self.text!r}: {reason}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.func, self.text, self.kind))
 
 
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
@@ -348,6 +356,7 @@ def _attempt(func: object, text: str) -> object:
         return err
 
 
+@functools.lru_cache(maxsize=4096)
 def convert(raw: str) -> Converted:
     """Convert a value's text for every target type, once.
 

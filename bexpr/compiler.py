@@ -31,7 +31,9 @@ Predicate = Callable[[Any], bool]
 Test = Callable[[Any], bool]
 # A bound name: (name, path, value); path is None for a plain value.
 Local = tuple[str, tuple[str, ...] | None, Any]
-Scope = tuple[Local, ...]
+# The scope inside collection bodies: the evaluation's step budget (a
+# one-item list, shared by nested collections), then the bound names.
+Scope = tuple[Any, ...]
 ScopedPredicate = Callable[[Any, Scope], bool]
 
 _CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
@@ -144,7 +146,7 @@ def _nil_test(selector: str) -> Test:
     return test
 
 
-def _matches_test(conv: Converted, selector: str) -> Test:
+def _matches_test(conv: Converted, selector: str, timeout: float | None) -> Test:
     raw = conv.raw
     try:
         search = re2.compile(raw).search
@@ -159,12 +161,17 @@ def _matches_test(conv: Converted, selector: str) -> Test:
             # Reported only when reached, as in the reference: an unreached
             # clause with a bad pattern is not an error.
             raise EvaluationError(problem, selector)
-        return search(value) is not None
+        try:
+            return search(value, timeout=timeout) is not None
+        except TimeoutError:
+            raise EvaluationError(
+                f"matching {raw!r} took longer than regex_timeout={timeout}s", selector
+            ) from None
 
     return test
 
 
-def _operator_test(node: Match, selector: str) -> Test:
+def _operator_test(node: Match, selector: str, options: Options) -> Test:
     op = node.op
     conv = convert(node.value.raw) if node.value is not None else convert("")
     if op in (MatchOp.EQUAL, MatchOp.NOT_EQUAL):
@@ -174,7 +181,7 @@ def _operator_test(node: Match, selector: str) -> Test:
     if op in (MatchOp.IS_EMPTY, MatchOp.IS_NOT_EMPTY):
         return _empty_test(selector)
     if op in (MatchOp.MATCHES, MatchOp.NOT_MATCHES):
-        return _matches_test(conv, selector)
+        return _matches_test(conv, selector, options.regex_timeout)
     return _nil_test(selector)
 
 
@@ -189,9 +196,9 @@ _NEGATIVE = frozenset(
 )
 
 
-def _match_on_value(node: Match, negate: bool, selector: str) -> Test:
+def _match_on_value(node: Match, negate: bool, selector: str, options: Options) -> Test:
     """The match as a function of the looked-up value (or ABSENT)."""
-    test = _operator_test(node, selector)
+    test = _operator_test(node, selector, options)
     flip = (node.op in _NEGATIVE) != negate
     missing = node.op.when_missing != negate
 
@@ -219,7 +226,8 @@ def _resolve(path: tuple[str, ...], scope: Scope) -> tuple[tuple[str, ...], Any,
     value (a list index or map key) and ``value`` is it; otherwise ``path``
     is the full path to look up from the root.
     """
-    for name, bound_path, value in reversed(scope):
+    for i in range(len(scope) - 1, 0, -1):
+        name, bound_path, value = scope[i]
         if path[0] != name:
             continue
         if bound_path is None:
@@ -250,7 +258,7 @@ class _Compiler:
 
     def match(self, node: Match, negate: bool, names: frozenset[str]) -> Any:
         selector = str(node.selector)
-        on_value = _match_on_value(node, negate, selector)
+        on_value = _match_on_value(node, negate, selector, options=self.options)
         path = node.selector.path
         if path[0] in names:
             get_scoped = self.scoped_getter(path, selector)
@@ -364,7 +372,10 @@ class _Compiler:
             def get_scoped(root: Any, scope: Scope) -> Any:
                 return get(root)
 
+        max_steps = self.options.max_steps
+
         def run(root: Any, scope: Scope) -> bool:
+            budget = scope[0]
             value = get_scoped(root, scope)
             if value is ABSENT:
                 return is_all
@@ -374,6 +385,13 @@ class _Compiler:
             ):
                 raise EvaluationError(f"{text} is not a list or a map", selector)
             for i, key in enumerate(list(value)):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise EvaluationError(
+                        f"collection expressions visited more than max_steps={max_steps} "
+                        "elements for one record",
+                        selector,
+                    )
                 if both_same:
                     raise EvaluationError(
                         f"{index_name!r} cannot name both the index and the value", selector
@@ -412,7 +430,7 @@ class _Compiler:
 
         if names:
             return run
-        return lambda root: run(root, ())
+        return lambda root: run(root, ([max_steps],))
 
 
 def compile_tree(tree: Node, options: Options) -> Predicate:

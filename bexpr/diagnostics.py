@@ -129,27 +129,30 @@ class _Reader:
         if not self.tokens:
             raise _Found(f"empty expression: expected {_EXPRESSION}", len(self.text))
         self.or_expr()
-        rest = self.peek()
-        if rest is not None:
-            last = self.tokens[self.i - 1]
-            tok = rest
-            if tok.text == "and" and last.text == "}":
-                raise _Found(
-                    "a collection expression cannot be followed by 'and': put it in parentheses,"
-                    " as in (any ...) and ...",
+        if self.peek() is not None:
+            raise self.unexpected(_AFTER_MATCH)
+
+    def unexpected(self, expected: str) -> _Found:
+        """The error for a token that cannot follow a complete operand."""
+        last = self.tokens[self.i - 1]
+        tok = self.peek()
+        if tok is not None and last.text == "}" and tok.text in ("and", "or"):
+            if tok.text == "and":
+                return _Found(
+                    "a collection expression cannot be followed by 'and': put it in"
+                    " parentheses, as in (any ...) and ...",
                     tok.start,
                     3,
                 )
-            if tok.text == "or" and last.text == "}":
-                raise _Found(
-                    "a collection expression can only be the last operand of 'or': put it in"
-                    " parentheses, as in (any ...) or ...",
-                    tok.start,
-                    2,
-                )
-            if tok.text == ")":
-                raise _Found("unmatched ')'", tok.start)
-            raise self.fail(_AFTER_MATCH, last)
+            return _Found(
+                "a collection expression can only be the last operand of 'or': put it in"
+                " parentheses, as in (any ...) or ...",
+                tok.start,
+                2,
+            )
+        if tok is not None and tok.text == ")" and expected == _AFTER_MATCH:
+            return _Found("unmatched ')'", tok.start)
+        return self.fail(expected, last)
 
     def starts_collection(self) -> bool:
         return (
@@ -230,7 +233,7 @@ class _Reader:
                 close = self.peek()
                 if close is None:
                     raise _Found("unmatched '(': it is never closed", tok.start)
-                raise self.fail("')' or 'and'/'or'", self.tokens[self.i - 1])
+                raise self.unexpected("')' or 'and'/'or'")
             self.take()
             return
         self.match()
@@ -364,7 +367,7 @@ class _Reader:
         self.take()
         self.or_expr()
         if self.text_at() != "}":
-            raise self.fail("'}' or 'and'/'or'", self.tokens[self.i - 1])
+            raise self.unexpected("'}' or 'and'/'or'")
         self.take()
 
 

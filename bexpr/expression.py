@@ -9,10 +9,22 @@ from typing import Any, TypeVar, overload
 from bexpr.ast import Node
 from bexpr.compiler import Predicate, compile_tree
 from bexpr.errors import BexprError, EvaluationError, ParseError
-from bexpr.options import DEFAULT_MAX_EXPRESSIONS, MISSING, Hook, Options, count_nodes
-from bexpr.parser import parse
+from bexpr.options import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_EXPRESSIONS,
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_REGEX_TIMEOUT,
+    MISSING,
+    Hook,
+    Limits,
+    Options,
+    Resolver,
+    count_nodes,
+)
+from bexpr.parser import parse as parse_text
 
-__all__ = ["Expression", "compile", "evaluate", "filter", "validate"]
+__all__ = ["Expression", "compile", "evaluate", "filter", "parse", "validate"]
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -135,26 +147,52 @@ def _rebuild(expression: str, options: Options) -> Expression:
     return _compile(expression, options)
 
 
+def _limit(kwargs: dict[str, Any], name: str, default: int) -> int:
+    value = kwargs.pop(name, None)
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value
+
+
 def _options(kwargs: dict[str, Any]) -> Options:
     unknown = kwargs.pop("unknown", MISSING)
     hook: Hook | None = kwargs.pop("hook", None)
-    max_expressions = kwargs.pop("max_expressions", None)
+    resolver: Resolver | None = kwargs.pop("resolver", None)
+    limits = Limits(
+        max_length=_limit(kwargs, "max_length", DEFAULT_MAX_LENGTH),
+        max_depth=_limit(kwargs, "max_depth", DEFAULT_MAX_DEPTH),
+        max_expressions=_limit(kwargs, "max_expressions", DEFAULT_MAX_EXPRESSIONS),
+    )
+    max_steps = _limit(kwargs, "max_steps", DEFAULT_MAX_STEPS)
+    regex_timeout = kwargs.pop("regex_timeout", DEFAULT_REGEX_TIMEOUT)
     if kwargs:
         raise TypeError(f"unknown bexpr option(s): {', '.join(sorted(kwargs))}")
-    if max_expressions is None:
-        max_expressions = DEFAULT_MAX_EXPRESSIONS
-    if not isinstance(max_expressions, int) or isinstance(max_expressions, bool):
-        raise TypeError("max_expressions must be an int")
-    if max_expressions < 1:
-        raise ValueError("max_expressions must be at least 1")
-    if hook is not None and not callable(hook):
-        raise TypeError("hook must be callable")
-    return Options(unknown=unknown, hook=hook, max_expressions=max_expressions)
+    if regex_timeout is not None and (
+        not isinstance(regex_timeout, int | float)
+        or isinstance(regex_timeout, bool)
+        or not regex_timeout > 0
+    ):
+        raise ValueError("regex_timeout must be a positive number of seconds, or None")
+    for name, function in (("hook", hook), ("resolver", resolver)):
+        if function is not None and not callable(function):
+            raise TypeError(f"{name} must be callable")
+    return Options(
+        unknown=unknown,
+        hook=hook,
+        resolver=resolver,
+        limits=limits,
+        regex_timeout=regex_timeout,
+        max_steps=max_steps,
+    )
 
 
 def _check(expression: str, options: Options) -> Node:
-    """Parse ``expression`` and enforce the size limit."""
-    tree = parse(expression)
+    """Parse ``expression`` and enforce the size limits."""
+    tree = parse_text(expression, options.limits)
     size = count_nodes(tree)
     if size > options.max_expressions:
         raise ParseError(
@@ -167,16 +205,27 @@ def _check(expression: str, options: Options) -> Node:
 
 
 def _compile(expression: str, options: Options) -> Expression:
-    return Expression(expression, _check(expression, options), options)
+    tree = _check(expression, options)
+    try:
+        return Expression(expression, tree, options)
+    except RecursionError:
+        # Only reachable when max_depth was raised far above its default.
+        raise ParseError(
+            f"expression nested too deeply to compile; lower max_depth "
+            f"(now {options.limits.max_depth})",
+            expression,
+            0,
+        ) from None
 
 
 def compile(expression: str, **options: Any) -> Expression:
     """Parse and compile ``expression`` once, to evaluate it many times.
 
-    Options: ``unknown`` (a value for keys that are not found),
-    ``max_expressions`` (the size limit, see :mod:`bexpr.options`) and
-    ``hook`` (a function applied to every value looked up). Raises
-    :class:`bexpr.ParseError` for an invalid expression.
+    Options (all keyword-only, see :mod:`bexpr.options`): ``unknown`` (a
+    value for keys that are not found), ``hook`` (a function applied to every
+    value looked up), ``resolver`` (field access for objects), and the limits
+    ``max_length``, ``max_depth``, ``max_expressions``, ``regex_timeout`` and
+    ``max_steps``. Raises :class:`bexpr.ParseError` for an invalid expression.
 
     >>> import bexpr
     >>> bexpr.compile("Port == 80")({"Port": 80})
@@ -202,7 +251,7 @@ def _compile_maybe_cached(expression: str, options: dict[str, Any]) -> Expressio
         return _compile(expression, opts)
     # The type is part of the key: 1, 1.0 and True are equal but do not
     # behave alike as unknown values.
-    return _cached(expression, (type(unknown), unknown, opts.hook, opts.max_expressions), opts)
+    return _cached(expression, (type(unknown), unknown), opts)
 
 
 def evaluate(expression: str, data: Any, **options: Any) -> bool:
@@ -230,6 +279,19 @@ def filter(expression: str, data: Any, **options: Any) -> Any:
     if expression == "":
         return data
     return _compile_maybe_cached(expression, options).filter(data)
+
+
+def parse(expression: str, **options: Any) -> Node:
+    """Parse ``expression`` into its syntax tree (:mod:`bexpr.ast`).
+
+    Takes the same limit options as :func:`compile`; raises
+    :class:`bexpr.ParseError` for an invalid expression.
+
+    >>> import bexpr
+    >>> print(bexpr.parse('Tags contains "web" and not Stop == true'))
+    "web" in Tags and not Stop == true
+    """
+    return _check(expression, _options(dict(options)))
 
 
 def validate(expression: str, **options: Any) -> None:

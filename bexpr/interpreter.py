@@ -11,7 +11,6 @@ up as a disagreement.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from bexpr.coercion import (
     parse_int,
 )
 from bexpr.errors import EvaluationError
+from bexpr.fields import NotFound, struct_field
 from bexpr.options import Options
 
 __all__ = ["interpret"]
@@ -75,43 +75,6 @@ def _kind(value: Any) -> str:
     return "struct"
 
 
-def _struct_field(obj: Any, part: str) -> Any:
-    """Look up a public field of a struct-like object (pointerstructure getStruct)."""
-    if dataclasses.is_dataclass(obj):
-        found = ignored = False
-        for f in dataclasses.fields(obj):
-            if f.name.startswith("_"):
-                continue
-            tag = str(f.metadata.get("bexpr", "")).split(",")[0]
-            if tag == "-":
-                if f.name == part:
-                    found = ignored = True
-            elif tag:
-                if tag == part:
-                    return getattr(obj, f.name)
-            elif f.name == part:
-                found = True
-        if not found:
-            raise _NotFound(part)
-        if ignored:
-            raise EvaluationError(f"field {part!r} is hidden and cannot be used")
-        return getattr(obj, part)
-    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-        if part in obj._fields and not part.startswith("_"):
-            return getattr(obj, part)
-        raise _NotFound(part)
-    fields: dict[str, Any] = {}
-    if hasattr(obj, "__dict__"):
-        fields.update(vars(obj))
-    for cls in type(obj).__mro__:
-        for slot in getattr(cls, "__slots__", ()):
-            if isinstance(slot, str) and hasattr(obj, slot):
-                fields.setdefault(slot, getattr(obj, slot))
-    if part in fields and not part.startswith("_") and not callable(fields[part]):
-        return fields[part]
-    raise _NotFound(part)
-
-
 def _pointer(path: tuple[str, ...]) -> str:
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
 
@@ -140,7 +103,12 @@ def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
                 )
             current = current[index]
         elif kind == "struct":
-            current = _struct_field(current, part)
+            # Which fields an object exposes is policy, not semantics: the
+            # interpreter shares it with the compiler (bexpr.fields).
+            try:
+                current = struct_field(current, part, options.resolver)
+            except NotFound:
+                raise _NotFound(part) from None
         else:
             raise EvaluationError(
                 f"cannot look up key {part!r} in a value of type {kind} at part {i}",

@@ -14,14 +14,13 @@ result); or an :class:`~bexpr.errors.EvaluationError`.
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from bexpr.coercion import ConversionError, parse_int
 from bexpr.errors import EvaluationError
-from bexpr.options import Options
+from bexpr.fields import NotFound, struct_field
+from bexpr.options import Options, Resolver
 
 __all__ = [
     "ABSENT",
@@ -45,14 +44,6 @@ ABSENT: Final = _Absent()
 """A missing key whose parent is a map: the operators' fixed result applies."""
 
 _NO_KEY: Final = object()
-
-
-class NotFound(Exception):
-    """A key or field that is not there (the reference's ErrNotFound)."""
-
-    def __init__(self, part: str) -> None:
-        self.part = part
-        super().__init__(part)
 
 
 def kind_name(value: Any) -> str:
@@ -83,72 +74,13 @@ def pointer_text(path: tuple[str, ...]) -> str:
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
 
 
-# Field tables of dataclasses and namedtuples: public name -> attribute, or
-# None for a field hidden with metadata={"bexpr": "-"}. Filled once per class.
-_FIELDS: dict[type, dict[str, str | None]] = {}
-_FIELDS_LOCK = threading.Lock()
-
-
-def _field_table(cls: type, obj: Any) -> dict[str, str | None] | None:
-    table = _FIELDS.get(cls)
-    if table is not None:
-        return table
-    if dataclasses.is_dataclass(obj):
-        table = {}
-        tagged: dict[str, str] = {}
-        for f in dataclasses.fields(obj):
-            if f.name.startswith("_"):
-                continue
-            tag = str(f.metadata.get("bexpr", "")).split(",")[0]
-            if tag == "-":
-                table.setdefault(f.name, None)
-            elif tag:
-                tagged[tag] = f.name
-            else:
-                table[f.name] = f.name
-        # A tag wins over a field name, as in the reference's struct lookup.
-        table.update(tagged)
-    elif isinstance(obj, tuple) and hasattr(obj, "_fields"):
-        table = {name: name for name in obj._fields if not name.startswith("_")}
-    else:
-        return None
-    with _FIELDS_LOCK:
-        _FIELDS[cls] = table
-    return table
-
-
-def _struct_field(obj: Any, part: str) -> Any:
-    table = _field_table(type(obj), obj)
-    if table is not None:
-        if part not in table:
-            raise NotFound(part)
-        attr = table[part]
-        if attr is None:
-            raise EvaluationError(f"field {part!r} is hidden and cannot be used")
-        return getattr(obj, attr)
-    # A plain object: its public instance attributes only, never class
-    # attributes, properties or methods.
-    if part.startswith("_"):
-        raise NotFound(part)
-    instance = getattr(obj, "__dict__", None)
-    if isinstance(instance, dict) and part in instance:
-        value = instance[part]
-    else:
-        for cls in type(obj).__mro__:
-            if part in getattr(cls, "__slots__", ()):
-                try:
-                    value = getattr(obj, part)
-                except AttributeError:
-                    raise NotFound(part) from None
-                break
-        else:
-            raise NotFound(part)
-    if callable(value):
-        raise NotFound(part)
-    return value
-
-
-def step(current: Any, part: str, path: tuple[str, ...], index: int) -> Any:
+def step(
+    current: Any,
+    part: str,
+    path: tuple[str, ...],
+    index: int,
+    resolver: Resolver | None = None,
+) -> Any:
     """One step of a lookup: ``current[part]`` with the reference's rules.
 
     Raises :class:`NotFound` for a missing map key or struct field, and
@@ -174,7 +106,7 @@ def step(current: Any, part: str, path: tuple[str, ...], index: int) -> Any:
         raise EvaluationError(
             f"cannot look up {part!r} in a {kind_name(current)}", _partial(path, index)
         )
-    return _struct_field(current, part)
+    return struct_field(current, part, resolver)
 
 
 def _partial(path: tuple[str, ...], index: int) -> str:
@@ -188,7 +120,7 @@ def walk(root: Any, path: tuple[str, ...], options: Options, selector: str) -> A
     last = len(path) - 1
     for index, part in enumerate(path):
         try:
-            value = step(current, part, path, index)
+            value = step(current, part, path, index, options.resolver)
         except NotFound:
             if options.has_unknown:
                 return options.unknown
@@ -207,7 +139,7 @@ def accessor(path: tuple[str, ...], options: Options, selector: str) -> Accessor
     Plain ``dict`` levels are read directly; anything else (other mappings,
     lists, objects, a hook, a missing key) goes through :func:`walk`.
     """
-    if options.hook is not None:
+    if options.hook is not None or options.resolver is not None:
         return lambda root: walk(root, path, options, selector)
 
     def slow(root: Any) -> Any:

@@ -3,12 +3,27 @@
 - ``unknown``: a value used for every key that is not found, at any depth
   (the reference's ``WithUnknownValue``). Absent by default; ``unknown=None``
   is a real value (missing keys then behave like JSON ``null``).
-- ``max_expressions``: the largest expression accepted, counted in
-  expression nodes (see :func:`count_nodes`); :data:`DEFAULT_MAX_EXPRESSIONS`
-  by default.
 - ``hook``: a function applied to every value a selector steps through, after
   each step (the reference's ``WithHookFn``): it sees the value found for
   ``Meta``, then for ``Meta.env``, and returns what to use instead.
+- ``resolver``: a function ``resolver(obj, name)`` that looks a name up in
+  an object that is not a mapping or a sequence, replacing the default
+  data-only field access (see :mod:`bexpr.lookup`). Raise ``LookupError`` or
+  ``AttributeError`` for a name that is not there.
+
+Limits (see docs/security.md); going past one raises a ``ParseError`` or an
+``EvaluationError`` that names it:
+
+- ``max_length``: the longest expression accepted, in characters
+  (:data:`DEFAULT_MAX_LENGTH`).
+- ``max_depth``: how deeply parentheses and collection expressions may nest
+  (:data:`DEFAULT_MAX_DEPTH`).
+- ``max_expressions``: the largest expression accepted, counted in
+  expression nodes (see :func:`count_nodes`; :data:`DEFAULT_MAX_EXPRESSIONS`).
+- ``regex_timeout``: seconds one ``matches`` may take on one value
+  (:data:`DEFAULT_REGEX_TIMEOUT`; ``None`` for no limit).
+- ``max_steps``: how many elements collection expressions may visit while
+  evaluating one datum (:data:`DEFAULT_MAX_STEPS`).
 """
 
 from __future__ import annotations
@@ -20,16 +35,27 @@ from typing import Any, Final
 from bexpr.ast import And, Collection, Match, Node, Not, Or
 
 __all__ = [
+    "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_EXPRESSIONS",
+    "DEFAULT_MAX_LENGTH",
+    "DEFAULT_MAX_STEPS",
+    "DEFAULT_REGEX_TIMEOUT",
     "MISSING",
     "Hook",
+    "Limits",
     "Options",
+    "Resolver",
     "count_nodes",
 ]
 
 DEFAULT_MAX_EXPRESSIONS: Final = 10_000
+DEFAULT_MAX_LENGTH: Final = 65_536
+DEFAULT_MAX_DEPTH: Final = 32
+DEFAULT_REGEX_TIMEOUT: Final = 0.1
+DEFAULT_MAX_STEPS: Final = 100_000
 
 Hook = Callable[[Any], Any]
+Resolver = Callable[[Any, str], Any]
 
 
 class _Missing:
@@ -54,12 +80,29 @@ MISSING: Final = _Missing()
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on an expression's text, checked while parsing."""
+
+    max_length: int = DEFAULT_MAX_LENGTH
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_expressions: int = DEFAULT_MAX_EXPRESSIONS
+
+
+@dataclass(frozen=True, slots=True)
 class Options:
     """The options an expression was compiled with."""
 
     unknown: Any = MISSING
     hook: Hook | None = None
-    max_expressions: int = DEFAULT_MAX_EXPRESSIONS
+    resolver: Resolver | None = None
+    limits: Limits = Limits()
+    regex_timeout: float | None = DEFAULT_REGEX_TIMEOUT
+    max_steps: int = DEFAULT_MAX_STEPS
+
+    @property
+    def max_expressions(self) -> int:
+        """The node limit (``limits.max_expressions``)."""
+        return self.limits.max_expressions
 
     @property
     def has_unknown(self) -> bool:

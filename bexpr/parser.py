@@ -9,12 +9,15 @@ words (see :mod:`bexpr.diagnostics`).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Generator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from parsimonious.exceptions import ParseError as PegError
+from parsimonious.expressions import Regex as PegRegex
 from parsimonious.grammar import Grammar
 
 from bexpr.ast import (
@@ -32,9 +35,11 @@ from bexpr.ast import (
     Value,
 )
 from bexpr.coercion import UnquoteError, unquote
+from bexpr.diagnostics import explain
 from bexpr.errors import ParseError
+from bexpr.options import Limits
 
-__all__ = ["GRAMMAR", "grammar_text", "parse"]
+__all__ = ["GRAMMAR", "grammar_text", "parse", "parse_with_grammar"]
 
 
 def grammar_text() -> str:
@@ -70,6 +75,32 @@ def _invalid_in(text: str, pos: int, cache: Any, error: Any, grammar: Any) -> No
 GRAMMAR = Grammar(grammar_text(), invalid_in=_invalid_in)
 _ROOT = GRAMMAR["expression"]
 
+
+def _use_stdlib_re(expression: Any, seen: set[int]) -> None:
+    """Compile the grammar's tokens with Python's re instead of the regex module.
+
+    The regex module looks ahead for literals a pattern requires (``and``,
+    ``is``, ``"``) before matching, which costs time in proportion to the
+    rest of the text on every token: quadratic parsing on long input. The
+    grammar's tokens are written in the syntax both modules share.
+    """
+    if id(expression) in seen:
+        return
+    seen.add(id(expression))
+    if isinstance(expression, PegRegex):
+        expression.re = re.compile(expression.re.pattern)
+    for member in getattr(expression, "members", ()):
+        _use_stdlib_re(member, seen)
+
+
+_seen: set[int] = set()
+for _rule in GRAMMAR.values():
+    _use_stdlib_re(_rule, _seen)
+del _seen, _rule
+
+# The pieces of a dotted selector token: names, digits and ["keys"].
+_SELECTOR_PART = re.compile(r'(?P<name>[a-zA-Z0-9_/]+)|\[[ \t\r\n]*(?P<key>`[^`]*`|"[^"]*")')
+
 _BINARY_OPS = {
     "==": MatchOp.EQUAL,
     "!=": MatchOp.NOT_EQUAL,
@@ -89,7 +120,8 @@ _IN_OPS = {"in": MatchOp.IN, "not in": MatchOp.NOT_IN}
 
 def _operator(node: Any) -> str:
     # Operators may be spread over several whitespace characters: "not \t in".
-    return " ".join(node.match.group("op").split())
+    m = node.match
+    return " ".join(m.group(m.lastgroup).split())
 
 
 class _Builder:
@@ -167,38 +199,42 @@ class _Builder:
         )
 
     def collection(self, node: Any) -> Node:
-        op, sel, _as, binding, _ws, _open, _ws2, body, _ws3, _close = node.children
+        head, body, _ws, _close = node.children
+        return self.collection_from(head, self.or_expr(body), node.end)
+
+    def collection_from(self, head: Any, body: Node, end: int) -> Collection:
+        """A collection from its parsed head (``any SEL as B {``) and body."""
+        op, sel, _as, binding = head.children[:4]
         return Collection(
             CollectionOp(op.match.group("op")),
             self.selector(sel),
             self.binding(binding),
-            self.or_expr(body),
-            node.start,
-            node.end,
+            body,
+            head.start,
+            end,
         )
 
     def binding(self, node: Any) -> Binding:
-        m = node.match
-        index, value, name = m.group("index"), m.group("value"), m.group("name")
-        if name is not None:
-            return Binding(BindingMode.DEFAULT, None, name)
-        if index is not None and value is not None:
-            return Binding(BindingMode.INDEX_VALUE, index, value)
-        if index is not None:
-            return Binding(BindingMode.INDEX, index, None)
-        return Binding(BindingMode.VALUE, None, value)
+        g = node.match.groupdict()
+        if g["name"] is not None:
+            return Binding(BindingMode.DEFAULT, None, g["name"])
+        if g["both_i"] is not None:
+            return Binding(BindingMode.INDEX_VALUE, g["both_i"], g["both_v"])
+        if g["index"] is not None:
+            return Binding(BindingMode.INDEX, g["index"], None)
+        return Binding(BindingMode.VALUE, None, g["value"])
 
     def selector(self, node: Any) -> Selector:
         token = node.children[0]
         if token.expr_name == "POINTER":
             return Selector(_pointer_path(token.text), True, token.start, token.end)
-        m = token.match
         path = []
-        for i, part in enumerate(m.captures("part")):
-            if part[0] in '"`':
-                path.append(self.unquote(part, m.starts("part")[i]))
+        for m in _SELECTOR_PART.finditer(token.text):
+            key = m.group("key")
+            if key is not None:
+                path.append(self.unquote(key, token.start + m.start("key")))
             else:
-                path.append(part)
+                path.append(m.group("name"))
         return Selector(tuple(path), False, token.start, token.end)
 
     def value(self, node: Any) -> Value:
@@ -229,8 +265,226 @@ def _pointer_path(token: str) -> tuple[str, ...]:
     return tuple(seg.replace("~1", "/").replace("~0", "~") for seg in body[1:].split("/"))
 
 
-def parse(text: str) -> Node:
+# The tokens the structural rules use, straight from the grammar.
+_WS = GRAMMAR["_"].re
+_OR = GRAMMAR["OR"].re
+_AND = GRAMMAR["AND"].re
+_NOT = GRAMMAR["NOT"].re
+_MATCH = GRAMMAR["match"]
+_COLLECTION_HEAD = GRAMMAR["collection_head"]
+
+# A result of a structural rule: the node and where it ends, or None.
+_Result = tuple[Node, int] | None
+_Rule = Generator[Any, Any, _Result]
+
+
+class _Driver:
+    """Runs the grammar's [structure] rules with an explicit stack.
+
+    Each rule is a generator that reads like recursive descent: it yields the
+    generator of a sub-rule and is sent back that rule's result. ``run``
+    keeps the generators on a list, so nesting depth costs memory, not Python
+    stack, and ``max_depth`` is a limit we choose rather than one the
+    interpreter imposes. Leaves (a match, a collection head) are parsimonious
+    rules, sharing one packrat cache for the whole parse.
+    """
+
+    def __init__(self, text: str, limits: Limits) -> None:
+        self.text = text
+        self.limits = limits
+        self.cache: defaultdict[int, dict[Any, Any]] = defaultdict(dict)
+        self.error = PegError(text)
+        self.farthest = 0
+        self.depth = 0
+        self.nodes = 0
+        self.builder = _Builder(text)
+
+    def run(self) -> Node:
+        stack: list[_Rule] = [self.expression()]
+        value: Any = None
+        while stack:
+            try:
+                request = stack[-1].send(value)
+            except StopIteration as done:
+                stack.pop()
+                value = done.value
+                continue
+            stack.append(request)
+            value = None
+        recorded = self.cache.get(_RECORDED, {}).get("invalid_in")
+        if recorded is not None:
+            found = f"'{self.text[recorded]}'" if recorded < len(self.text) else None
+            raise ParseError(
+                f"expected a selector after 'in', found {found or 'the end of the expression'}",
+                self.text,
+                recorded,
+            )
+        if value is None:
+            raise explain(self.text, max(self.farthest, self.error.pos))
+        node: Node = value[0]
+        return node
+
+    # -- helpers -------------------------------------------------------------
+    def leaf_cache(self) -> defaultdict[int, dict[Any, Any]]:
+        """A packrat cache for one leaf. Leaves are not retried at the same
+        position, so a cache shared by the whole parse would only grow; the
+        entry where invalid_in records its error is shared."""
+        cache: defaultdict[int, dict[Any, Any]] = defaultdict(dict)
+        cache[_RECORDED] = self.cache[_RECORDED]
+        return cache
+
+    def skip_ws(self, pos: int) -> int:
+        m = _WS.match(self.text, pos)
+        return m.end() if m else pos
+
+    def missed(self, pos: int) -> None:
+        self.farthest = max(self.farthest, pos)
+
+    def count(self, node: Node, weight: int = 1) -> Node:
+        # Counts matches, collections and and/or joins as they are built, to
+        # stop early; `not`s are added by the exact count after parsing.
+        self.nodes += weight
+        if self.nodes > self.limits.max_expressions:
+            raise ParseError(
+                f"expression too large: more than max_expressions="
+                f"{self.limits.max_expressions} expressions",
+                self.text,
+                getattr(node, "start", 0),
+            )
+        return node
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > self.limits.max_depth:
+            raise ParseError(
+                f"expression nested too deeply: more than max_depth={self.limits.max_depth}"
+                " levels of parentheses and collection expressions",
+                self.text,
+                pos,
+            )
+
+    # -- the [structure] rules -------------------------------------------------
+    def expression(self) -> _Rule:
+        # expression = _? or_expr _?   (and nothing after it)
+        result: _Result = yield self.or_expr(self.skip_ws(0))
+        if result is None:
+            return None
+        end = self.skip_ws(result[1])
+        if end != len(self.text):
+            self.missed(end)
+            return None
+        return result
+
+    def or_expr(self, pos: int) -> _Rule:
+        # or_expr = or_chain / collection
+        # or_chain = and_expr or_tail* or_coll?
+        first: _Result = yield self.and_expr(pos)
+        if first is None:
+            alone: _Result = yield self.collection(pos)
+            return alone
+        operands = [first[0]]
+        end = first[1]
+        while True:
+            keyword = _OR.match(self.text, end)
+            if keyword is None:
+                self.missed(end)
+                break
+            operand: _Result = yield self.and_expr(keyword.end())
+            if operand is None:
+                last: _Result = yield self.collection(keyword.end())
+                if last is not None:
+                    operands.append(last[0])
+                    end = last[1]
+                break
+            operands.append(operand[0])
+            end = operand[1]
+        if len(operands) == 1:
+            return first
+        return self.count(Or(tuple(operands), pos, end), len(operands) - 1), end
+
+    def and_expr(self, pos: int) -> _Rule:
+        # and_expr = not_expr and_tail*
+        first: _Result = yield self.not_expr(pos)
+        if first is None:
+            return None
+        operands = [first[0]]
+        end = first[1]
+        while True:
+            keyword = _AND.match(self.text, end)
+            if keyword is None:
+                self.missed(end)
+                break
+            operand: _Result = yield self.not_expr(keyword.end())
+            if operand is None:
+                break
+            operands.append(operand[0])
+            end = operand[1]
+        if len(operands) == 1:
+            return first
+        return self.count(And(tuple(operands), pos, end), len(operands) - 1), end
+
+    def not_expr(self, pos: int) -> _Rule:
+        # not_expr = negation / primary;  negation = NOT not_expr
+        # A chain of `not`s is walked in a loop: starts[i] is where the i-th
+        # `not` begins. The innermost operand is a primary; going outwards,
+        # each `not` negates what follows it when that parsed, and otherwise
+        # the reference reads the `not` itself as a selector or value.
+        starts = []
+        at = pos
+        while (keyword := _NOT.match(self.text, at)) is not None:
+            starts.append(at)
+            at = keyword.end()
+        result: _Result = yield self.primary(at)
+        for start in reversed(starts):
+            if result is None:
+                result = yield self.primary(start)
+            else:
+                operand, end = result
+                if isinstance(operand, Not):  # `not not X` is X
+                    result = operand.operand, end
+                else:
+                    result = Not(operand, start, end), end
+        return result
+
+    def primary(self, pos: int) -> _Rule:
+        # primary = group / match;  group = "(" _? or_expr _? ")"
+        if self.text.startswith("(", pos):
+            self.enter(pos)
+            inner: _Result = yield self.or_expr(self.skip_ws(pos + 1))
+            self.depth -= 1
+            if inner is not None:
+                close = self.skip_ws(inner[1])
+                if self.text.startswith(")", close):
+                    return inner[0], close + 1
+                self.missed(close)
+        node = _MATCH.match_core(self.text, pos, self.leaf_cache(), self.error)
+        if node is None:
+            return None
+        return self.count(self.builder.match(node.children[0])), node.end
+
+    def collection(self, pos: int) -> _Rule:
+        # collection = collection_head or_expr _? "}"
+        head = _COLLECTION_HEAD.match_core(self.text, pos, self.leaf_cache(), self.error)
+        if head is None:
+            return None
+        self.enter(pos)
+        body: _Result = yield self.or_expr(head.end)
+        self.depth -= 1
+        if body is None:
+            return None
+        close = self.skip_ws(body[1])
+        if not self.text.startswith("}", close):
+            self.missed(close)
+            return None
+        node = self.builder.collection_from(head, body[0], close + 1)
+        return self.count(node), close + 1
+
+
+def parse(text: str, limits: Limits | None = None) -> Node:
     """Parse ``text`` into a syntax tree, or raise :class:`bexpr.ParseError`.
+
+    ``limits`` bounds the input (:class:`bexpr.options.Limits`); going past
+    one is a ParseError that names it.
 
     >>> parse('Name == "web" and Port =')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -239,38 +493,31 @@ def parse(text: str) -> Node:
       Name == "web" and Port =
                              ^
     """
-    from bexpr.diagnostics import explain
-
     if not isinstance(text, str):
         raise TypeError(f"a bexpr expression must be a str, not {type(text).__name__}")
-    # match_core rather than parse(): on failure we want the farthest position
-    # any rule reached, not where a partial match of the whole ended.
+    limits = limits or Limits()
+    if len(text) > limits.max_length:
+        raise ParseError(
+            f"expression too long: {len(text)} characters, more than "
+            f"max_length={limits.max_length}",
+            text,
+            limits.max_length,
+        )
+    return _Driver(text, limits).run()
+
+
+def parse_with_grammar(text: str) -> Node:
+    """Parse with the PEG grammar alone (parsimonious runs every rule).
+
+    This recurses as deep as the expression nests, so it is only for tests
+    that check the structural driver against the grammar; :func:`parse` is
+    the parser to use.
+    """
     error = PegError(text)
     cache: defaultdict[int, dict[Any, Any]] = defaultdict(dict)
-    try:
-        tree = _ROOT.match_core(text, 0, cache, error)
-    except RecursionError:
-        raise ParseError("expression is nested too deeply", text, _deepest_paren(text)) from None
-    recorded = cache.get(_RECORDED, {}).get("invalid_in")
-    if recorded is not None:
-        raise ParseError(
-            "expected a selector after 'in', found "
-            + (f"'{text[recorded]}'" if recorded < len(text) else "the end of the expression"),
-            text,
-            recorded,
-        )
+    tree = _ROOT.match_core(text, 0, cache, error)
+    if cache.get(_RECORDED, {}).get("invalid_in") is not None:
+        raise ParseError("expected a selector after 'in'", text, 0)
     if tree is None or tree.end != len(text):
         raise explain(text, max(error.pos, 0))
     return _Builder(text).build(tree)
-
-
-def _deepest_paren(text: str) -> int:
-    depth = best = best_at = 0
-    for i, ch in enumerate(text):
-        if ch == "(":
-            depth += 1
-            if depth > best:
-                best, best_at = depth, i
-        elif ch == ")":
-            depth -= 1
-    return best_at

@@ -16,6 +16,7 @@ import bexpr
 from bexpr.ast import Node
 from bexpr.interpreter import interpret
 from bexpr.options import MISSING, Options
+from bexpr.parser import parse_with_grammar
 from tests.strategies import data_values, records, trees, unknown_values
 
 SETTINGS = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,3 +62,31 @@ def test_options_agree(tree: Node, datum: Any, unknown: Any, hook: Any) -> None:
     assert outcome(lambda: compiled.evaluate(datum)) == outcome(
         lambda: interpret(compiled.tree, datum, reference)
     ), text
+
+
+def _parse_both(text: str) -> tuple[object, object]:
+    results: list[object] = []
+    for parse in (bexpr.parse, parse_with_grammar):
+        try:
+            results.append(parse(text))
+        except bexpr.ParseError:
+            results.append("error")
+    return results[0], results[1]
+
+
+_NOISE = st.sampled_from(list(' ()"`[]{}.,=!-_/0123456789anotdrisemplyc\t'))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=trees(depth=3), edits=st.lists(st.tuples(st.integers(0, 300), _NOISE), max_size=3))
+def test_structural_driver_agrees_with_the_grammar(
+    tree: Node, edits: list[tuple[int, str]]
+) -> None:
+    """bexpr.parse runs the grammar's [structure] rules with its own stack;
+    parsing with the PEG grammar alone must give the same answer."""
+    text = str(tree)
+    for position, char in edits:
+        position %= len(text) + 1
+        text = text[:position] + char + text[position:]
+    driver, grammar = _parse_both(text)
+    assert driver == grammar, text
