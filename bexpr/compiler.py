@@ -14,6 +14,7 @@ collection body they also take the *scope*: the names the enclosing ``any`` /
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from bexpr import re2
 from bexpr.ast import And, BindingMode, Collection, CollectionOp, Match, MatchOp, Node, Not, Or
 from bexpr.coercion import INT64_MAX, INT64_MIN, ConversionError, Converted, convert
 from bexpr.errors import EvaluationError
+from bexpr.fastpath import fused_match, literal_search
 from bexpr.lookup import ABSENT, accessor, kind_name, pointer_text, walk
 from bexpr.options import Options
 
@@ -29,11 +31,17 @@ __all__ = ["Predicate", "compile_tree"]
 
 Predicate = Callable[[Any], bool]
 Test = Callable[[Any], bool]
-# A bound name: (name, path, value); path is None for a plain value.
-Local = tuple[str, tuple[str, ...] | None, Any]
+# A bound name: (name, kind, data). VALUE: data is a list index or map key.
+# PATH: data is the path the reference binds (selector path + index or key),
+# looked up again from the root at each use, which is what the reference
+# does. ELEMENT: data is the element itself; it is used when no hook,
+# resolver or unknown value can make the two differ, and saves the walk.
+Local = tuple[str, int, Any]
+VALUE, PATH, ELEMENT = 0, 1, 2
 # The scope inside collection bodies: the evaluation's step budget (a
 # one-item list, shared by nested collections), then the bound names.
 Scope = tuple[Any, ...]
+_SLOW: Any = object()
 ScopedPredicate = Callable[[Any, Scope], bool]
 
 _CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
@@ -146,10 +154,30 @@ def _nil_test(selector: str) -> Test:
     return test
 
 
+@functools.lru_cache(maxsize=512)
+def _searcher(raw: str, selector: str, timeout: float | None) -> Callable[[str], bool]:
+    """Compile a ``matches`` pattern to ``search(text) -> bool``; raises
+    :class:`bexpr.re2.RE2SyntaxError` for a pattern RE2 rejects."""
+    literal = literal_search(raw, translated=False) or literal_search(re2.translate(raw))
+    if literal is not None:
+        return literal
+    pattern_search = re2.compile(raw).search
+
+    def search(text: str) -> bool:
+        try:
+            return pattern_search(text, timeout=timeout) is not None
+        except TimeoutError:
+            raise EvaluationError(
+                f"matching {raw!r} took longer than regex_timeout={timeout}s", selector
+            ) from None
+
+    return search
+
+
 def _matches_test(conv: Converted, selector: str, timeout: float | None) -> Test:
     raw = conv.raw
     try:
-        search = re2.compile(raw).search
+        search = _searcher(raw, selector, timeout)
         problem = None
     except re2.RE2SyntaxError as err:
         problem = f"invalid regular expression {raw!r}: {err}"
@@ -161,12 +189,7 @@ def _matches_test(conv: Converted, selector: str, timeout: float | None) -> Test
             # Reported only when reached, as in the reference: an unreached
             # clause with a bad pattern is not an error.
             raise EvaluationError(problem, selector)
-        try:
-            return search(value, timeout=timeout) is not None
-        except TimeoutError:
-            raise EvaluationError(
-                f"matching {raw!r} took longer than regex_timeout={timeout}s", selector
-            ) from None
+        return search(str(value))
 
     return test
 
@@ -219,26 +242,28 @@ def _match_on_value(node: Match, negate: bool, selector: str, options: Options) 
     return on_value
 
 
-def _resolve(path: tuple[str, ...], scope: Scope) -> tuple[tuple[str, ...], Any, bool]:
+def _resolve(path: tuple[str, ...], scope: Scope) -> tuple[int, Any, tuple[str, ...]]:
     """Resolve bound names in ``path`` as the reference's getValue does.
 
-    Returns (path, value, done): when ``done`` the name was bound to a plain
-    value (a list index or map key) and ``value`` is it; otherwise ``path``
-    is the full path to look up from the root.
+    Returns (kind, base, rest): VALUE with the bound value as ``base``;
+    ELEMENT with an element as ``base`` and ``rest`` to walk from it; or
+    PATH with ``rest`` the full path to walk from the root.
     """
     for i in range(len(scope) - 1, 0, -1):
-        name, bound_path, value = scope[i]
+        name, kind, data = scope[i]
         if path[0] != name:
             continue
-        if bound_path is None:
+        if kind == VALUE:
             if len(path) > 1:
                 raise EvaluationError(
-                    f"{name!r} is a {kind_name(value)} (an index or a key), so it has no "
+                    f"{name!r} is a {kind_name(data)} (an index or a key), so it has no "
                     f"{pointer_text(path[1:])[1:]!r}"
                 )
-            return path, value, True
-        path = bound_path + path[1:]
-    return path, None, False
+            return VALUE, data, ()
+        if kind == ELEMENT:
+            return ELEMENT, data, path[1:]
+        path = data + path[1:]
+    return PATH, None, path
 
 
 class _Compiler:
@@ -249,10 +274,12 @@ class _Compiler:
         options = self.options
 
         def get(root: Any, scope: Scope) -> Any:
-            resolved, value, done = _resolve(path, scope)
-            if done:
-                return value
-            return walk(root, resolved, options, selector)
+            kind, base, rest = _resolve(path, scope)
+            if kind == VALUE:
+                return base
+            if kind == ELEMENT:
+                return walk(base, rest, options, selector, nested=True) if rest else base
+            return walk(root, rest, options, selector)
 
         return get
 
@@ -266,19 +293,57 @@ class _Compiler:
             def scoped(root: Any, scope: Scope) -> bool:
                 return on_value(get_scoped(root, scope))
 
-            return scoped
+            fast = self.fused(node, negate, selector, _slow, nested=True)
+            if fast is None:
+                return scoped
+            name = path[0]
+
+            def scoped_fast(root: Any, scope: Scope) -> bool:
+                # The common case: the selector starts with the innermost
+                # binding, an element, and the fused test decides on it.
+                local = scope[-1]
+                if local[0] == name and local[1] == ELEMENT:
+                    result = fast(local[2])
+                    if result is not _SLOW:
+                        return result
+                return scoped(root, scope)
+
+            return scoped_fast
         get = accessor(path, self.options, selector)
+
+        def general(root: Any) -> bool:
+            return on_value(get(root))
+
+        predicate: Predicate = self.fused(node, negate, selector, general) or general
         if not names:
-
-            def predicate(root: Any) -> bool:
-                return on_value(get(root))
-
             return predicate
 
         def unscoped(root: Any, scope: Scope) -> bool:
-            return on_value(get(root))
+            return predicate(root)
 
         return unscoped
+
+    def fused(
+        self, node: Match, negate: bool, selector: str, slow: Predicate, nested: bool = False
+    ) -> Predicate | None:
+        """The single-closure fast path for this match, if it has one.
+
+        ``nested``: the path starts with a bound element, which is not part
+        of the path handed to the fast path.
+        """
+        options = self.options
+        if options.hook is not None or options.resolver is not None or options.has_unknown:
+            return None  # these change what a lookup finds: only the general path knows
+        conv = convert(node.value.raw if node.value is not None else "")
+        search = None
+        if node.op in (MatchOp.MATCHES, MatchOp.NOT_MATCHES):
+            try:
+                search = _searcher(conv.raw, selector, options.regex_timeout)
+            except re2.RE2SyntaxError:
+                return None
+        missing = node.op.when_missing != negate
+        path = node.selector.path[1:] if nested else node.selector.path
+        return fused_match(node.op, path, conv, negate, missing, search, slow, nested)
 
     def node(self, node: Node, names: frozenset[str], negate: bool = False) -> Any:
         """Compile ``node``; with ``names`` (bound names in scope) the result
@@ -354,6 +419,17 @@ class _Compiler:
             return lambda root: not inner(root)
         return inner
 
+    def element_test(self, node: Collection, direct: bool) -> Callable[[Any], Any] | None:
+        """For a list bound `as v` (or `as _, v`) whose body is one match on
+        `v`: the fused test on an element, or None."""
+        if not direct or node.binding.mode not in (BindingMode.DEFAULT, BindingMode.VALUE):
+            return None
+        found = _element_body(node)
+        if found is None:
+            return None
+        match, negate = found
+        return self.fused(match, negate, str(match.selector), _slow, nested=True)
+
     def collection(self, node: Collection, names: frozenset[str]) -> Any:
         binding = node.binding
         body: ScopedPredicate = self.node(node.body, names | set(binding.names))
@@ -363,28 +439,59 @@ class _Compiler:
         is_all = node.op is CollectionOp.ALL
         mode = binding.mode
         both_same = mode is BindingMode.INDEX_VALUE and binding.index == binding.value
-        index_name, value_name = binding.index, binding.value
+        index_name, value_name = str(binding.index), str(binding.value)
+        options = self.options
+        # Elements can be bound directly unless something could make looking
+        # them up again from the root give another value (see Local).
+        direct = options.hook is None and options.resolver is None and not options.has_unknown
         if path[0] in names:
             get_scoped = self.scoped_getter(path, selector)
         else:
-            get = accessor(path, self.options, selector)
+            get = accessor(path, options, selector)
 
             def get_scoped(root: Any, scope: Scope) -> Any:
                 return get(root)
 
-        max_steps = self.options.max_steps
+        max_steps = options.max_steps
+
+        # The common body, `any L as x { x.f == v }`, also gets the fused
+        # test on the element, tried before building a scope for the body.
+        element_test = self.element_test(node, direct)
+
+        def bound_value(position: Any, element: Any) -> Local:
+            if direct:
+                return (value_name, ELEMENT, element)
+            return (value_name, PATH, (*path, str(position)))
 
         def run(root: Any, scope: Scope) -> bool:
             budget = scope[0]
             value = get_scoped(root, scope)
             if value is ABSENT:
                 return is_all
-            is_map = isinstance(value, Mapping)
-            if not is_map and not (
-                isinstance(value, list | tuple) and not hasattr(value, "_fields")
-            ):
+            if element_test is not None and type(value) is list:
+                for element in value:
+                    budget[0] -= 1
+                    if budget[0] < 0:
+                        break  # the general loop below reports it
+                    result = element_test(element)
+                    if result is _SLOW:
+                        result = body(root, (*scope, (value_name, ELEMENT, element)))
+                    if result:
+                        if not is_all:
+                            return True
+                    elif is_all:
+                        return False
+                else:
+                    return is_all
+            if isinstance(value, Mapping):
+                items: Any = value.items()
+                is_map = True
+            elif isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+                items = enumerate(value)
+                is_map = False
+            else:
                 raise EvaluationError(f"{text} is not a list or a map", selector)
-            for i, key in enumerate(list(value)):
+            for key, element in items:
                 budget[0] -= 1
                 if budget[0] < 0:
                     raise EvaluationError(
@@ -396,31 +503,23 @@ class _Compiler:
                     raise EvaluationError(
                         f"{index_name!r} cannot name both the index and the value", selector
                     )
-                if is_map:
-                    if not isinstance(key, str):
-                        raise EvaluationError(
-                            f"{node.op.value} can only iterate over maps whose keys are strings",
-                            selector,
-                        )
-                    if mode is BindingMode.DEFAULT:
-                        bound: Scope = ((str(value_name), None, key),)
-                    elif mode is BindingMode.INDEX:
-                        bound = ((str(index_name), None, key),)
-                    elif mode is BindingMode.VALUE:
-                        bound = ((str(value_name), (*path, key), None),)
+                if is_map and not isinstance(key, str):
+                    raise EvaluationError(
+                        f"{node.op.value} can only iterate over maps whose keys are strings",
+                        selector,
+                    )
+                if mode is BindingMode.DEFAULT:
+                    # `as v`: the element of a list, the key of a map.
+                    if is_map:
+                        bound: Scope = ((value_name, VALUE, key),)
                     else:
-                        bound = (
-                            (str(index_name), None, key),
-                            (str(value_name), (*path, key), None),
-                        )
+                        bound = (bound_value(key, element),)
+                elif mode is BindingMode.VALUE:
+                    bound = (bound_value(key, element),)
+                elif mode is BindingMode.INDEX:
+                    bound = ((index_name, VALUE, key),)
                 else:
-                    element = (*path, str(i))
-                    if mode is BindingMode.INDEX:
-                        bound = ((str(index_name), None, i),)
-                    elif mode is BindingMode.INDEX_VALUE:
-                        bound = ((str(index_name), None, i), (str(value_name), element, None))
-                    else:
-                        bound = ((str(value_name), element, None),)
+                    bound = ((index_name, VALUE, key), bound_value(key, element))
                 if body(root, scope + bound):
                     if not is_all:
                         return True
@@ -431,6 +530,21 @@ class _Compiler:
         if names:
             return run
         return lambda root: run(root, ([max_steps],))
+
+
+def _element_body(node: Collection) -> tuple[Match, bool] | None:
+    """The body as (match, negated) when it is one match on the bound element."""
+    body, negate = node.body, False
+    while isinstance(body, Not):
+        body, negate = body.operand, not negate
+    name = node.binding.value
+    if isinstance(body, Match) and name is not None and body.selector.path[0] == name:
+        return body, negate
+    return None
+
+
+def _slow(_element: Any) -> Any:
+    return _SLOW
 
 
 def compile_tree(tree: Node, options: Options) -> Predicate:

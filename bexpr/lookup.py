@@ -113,8 +113,14 @@ def _partial(path: tuple[str, ...], index: int) -> str:
     return pointer_text(path[: index + 1])
 
 
-def walk(root: Any, path: tuple[str, ...], options: Options, selector: str) -> Any:
-    """The general lookup of ``path`` from ``root``: value, ABSENT or error."""
+def walk(
+    root: Any, path: tuple[str, ...], options: Options, selector: str, nested: bool = False
+) -> Any:
+    """The general lookup of ``path`` from ``root``: value, ABSENT or error.
+
+    ``nested``: ``root`` is itself a value found below the datum (a bound
+    element), so a missing first key is already below the top level.
+    """
     current = root
     hook = options.hook
     last = len(path) - 1
@@ -124,7 +130,7 @@ def walk(root: Any, path: tuple[str, ...], options: Options, selector: str) -> A
         except NotFound:
             if options.has_unknown:
                 return options.unknown
-            if index == last and index > 0 and isinstance(current, Mapping):
+            if index == last and (index > 0 or nested) and isinstance(current, Mapping):
                 return ABSENT
             raise EvaluationError(f"no key {part!r}", selector) from None
         if hook is not None:

@@ -1178,13 +1178,15 @@ def _emit(root: _Node) -> str:
 # ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=512)
 def translate(pattern: str) -> str:
     """Translate an RE2/Go pattern into an equivalent ``regex`` module pattern.
 
     The result, compiled with ``regex.compile`` and used with ``search``,
     matches exactly the strings Go's ``regexp.Compile(pattern)`` matches.
     It carries its own flags inline (``(?V0)``, VERSION0 semantics), so it
-    must be compiled without extra flags.
+    must be compiled without extra flags. Results are cached (set
+    ``GO_1_25_PROPERTY_NAMES`` before the first call, if at all).
 
     Raises:
         RE2SyntaxError: where Go's ``regexp.Compile`` returns an error.
@@ -1195,8 +1197,12 @@ def translate(pattern: str) -> str:
     return "(?V0)" + _emit(tree)
 
 
+@functools.lru_cache(maxsize=256)
 def compile(pattern: str) -> Any:
     """Translate ``pattern`` and compile it; returns a ``regex.Pattern[str]``.
+
+    Compiled patterns are cached and shared: ``regex`` pattern objects are
+    immutable and safe to use from several threads.
 
     Raises:
         RE2SyntaxError: where Go's ``regexp.Compile`` returns an error.

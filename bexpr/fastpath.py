@@ -1,0 +1,288 @@
+"""Fused fast paths for single matches over plain dicts.
+
+A compiled match is, in general, two steps: look the selector up
+(:mod:`bexpr.lookup`), then test the value (:mod:`bexpr.compiler`). For the
+common case — the path runs through plain ``dict``s and the value is a plain
+``str``/``int``/``float``/``bool``/``list`` — this module builds one closure
+that does both inline, with no further calls. Anything it does not handle
+itself it hands to the general predicate, from the start of the record: the
+fast path has no side effects, so starting over is always exact.
+
+Each ``fused_*`` function returns the predicate, or ``None`` when the match
+has no fast path (the compiler then uses the general one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+from bexpr.ast import MatchOp
+from bexpr.coercion import INT64_MAX, INT64_MIN, ConversionError, Converted
+
+__all__ = ["fused_match", "literal_search"]
+
+Predicate = Callable[[Any], bool]
+_NO: Final = object()
+
+_LITERAL = re.compile(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^0-9A-Za-z])*\Z")
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+_PLAIN_RE2 = re.compile(r"\^?[^\\.+*?()|\[\]{}^$]*\$?\Z")
+
+
+def literal_search(pattern: str, translated: bool = True) -> Callable[[str], bool] | None:
+    """A plain string test equivalent to a pattern, if there is one.
+
+    ``pattern`` is a translated pattern (:func:`bexpr.re2.translate`), or,
+    with ``translated=False``, an RE2 pattern made only of plain characters
+    with an optional leading ``^`` and trailing ``$``. ``^web-`` is
+    ``startswith("web-")``, ``-canary$`` is ``endswith("-canary")``, a bare
+    literal is ``in``: no backtracking, and C speed.
+    """
+    if translated:
+        body = pattern.removeprefix("(?V0)")
+        anchored_start = body.startswith("\\A")
+        if anchored_start:
+            body = body[2:]
+        anchored_end = body.endswith("\\Z") and not body.endswith("\\\\Z")
+        if anchored_end:
+            body = body[:-2]
+        if not _LITERAL.match(body):
+            return None
+        literal = _UNESCAPE.sub(r"\1", body)
+    else:
+        if not _PLAIN_RE2.match(pattern):
+            return None
+        anchored_start = pattern.startswith("^")
+        anchored_end = pattern.endswith("$") and len(pattern) > int(anchored_start)
+        literal = pattern[int(anchored_start) : len(pattern) - int(anchored_end)]
+    if anchored_start and anchored_end:
+        return literal.__eq__
+    if anchored_start:
+        return lambda text: text.startswith(literal)
+    if anchored_end:
+        return lambda text: text.endswith(literal)
+    return lambda text: literal in text
+
+
+def _ok(value: object) -> bool:
+    return not isinstance(value, ConversionError)
+
+
+def fused_match(
+    op: MatchOp,
+    path: tuple[str, ...],
+    conv: Converted,
+    negate: bool,
+    missing: bool,
+    search: Callable[[str], bool] | None,
+    slow: Predicate,
+    nested: bool = False,
+) -> Predicate | None:
+    """The fused predicate for ``path OP value`` (``negate`` already folded
+    into ``missing``, the result for a key missing from a dict below the top).
+
+    ``nested``: the predicate is applied to a value found below the datum (a
+    bound element), so ``path`` may be empty and a missing first key is
+    below the top level.
+    """
+    if op in (MatchOp.EQUAL, MatchOp.NOT_EQUAL):
+        flip = (op is MatchOp.NOT_EQUAL) != negate
+        return _fused_equal(path, conv, flip, missing, slow, nested)
+    if op in (MatchOp.IN, MatchOp.NOT_IN):
+        flip = (op is MatchOp.NOT_IN) != negate
+        return _fused_contains(path, conv, flip, missing, slow, nested)
+    if op in (MatchOp.MATCHES, MatchOp.NOT_MATCHES) and search is not None:
+        flip = (op is MatchOp.NOT_MATCHES) != negate
+        return _fused_matches(path, search, flip, missing, slow, nested)
+    return None
+
+
+def _fused_equal(
+    path: tuple[str, ...],
+    conv: Converted,
+    flip: bool,
+    missing: bool,
+    slow: Predicate,
+    nested: bool,
+) -> Predicate:
+    raw = conv.raw
+    as_int = conv.as_int if _ok(conv.as_int) else _NO
+    as_float = conv.as_float if _ok(conv.as_float) else _NO
+    as_bool = conv.as_bool if _ok(conv.as_bool) else _NO
+    low, high = INT64_MIN, INT64_MAX
+
+    def test(root: Any, value: Any) -> bool:
+        # Types other than str, checked less often.
+        kind = type(value)
+        if kind is int and as_int is not _NO and low <= value <= high:
+            return (value == as_int) is not flip
+        if kind is bool and as_bool is not _NO:
+            return (value is as_bool) is not flip
+        if kind is float and as_float is not _NO:
+            return (value == as_float) is not flip
+        return slow(root)
+
+    if len(path) == 1 and not nested:
+        (k0,) = path
+
+        def equal1(root: Any) -> bool:
+            if type(root) is dict:
+                value = root.get(k0, _NO)
+                if type(value) is str:
+                    return (value == raw) is not flip
+                if value is not _NO:
+                    return test(root, value)
+            return slow(root)
+
+        return equal1
+
+    if len(path) == 2:
+        k0, k1 = path
+
+        def equal2(root: Any) -> bool:
+            if type(root) is dict:
+                parent = root.get(k0, _NO)
+                if type(parent) is dict:
+                    value = parent.get(k1, _NO)
+                    if type(value) is str:
+                        return (value == raw) is not flip
+                    if value is _NO:
+                        return missing
+                    return test(root, value)
+            return slow(root)
+
+        return equal2
+
+    walk = _walker(path, nested)
+
+    def equal_n(root: Any) -> bool:
+        value = walk(root)
+        if type(value) is str:
+            return (value == raw) is not flip
+        if value is _MISSING:
+            return missing
+        if value is _NO:
+            return slow(root)
+        return test(root, value)
+
+    return equal_n
+
+
+def _fused_contains(
+    path: tuple[str, ...],
+    conv: Converted,
+    flip: bool,
+    missing: bool,
+    slow: Predicate,
+    nested: bool,
+) -> Predicate:
+    raw = conv.raw
+    # Only str elements can equal a value that reads as no bool, int or float:
+    # then the list's own `in` decides, once every element is known to be a
+    # plain scalar.
+    only_text = not (_ok(conv.as_bool) or _ok(conv.as_int) or _ok(conv.as_float))
+
+    def test(root: Any, value: Any) -> bool:
+        kind = type(value)
+        if kind is list and only_text:
+            for element in value:
+                kind = type(element)
+                if kind is str:
+                    if element == raw:
+                        return not flip
+                elif kind is not int and kind is not float and kind is not bool:
+                    return slow(root)
+            return flip
+        if kind is dict:
+            return (raw in value) is not flip
+        return slow(root)
+
+    walk = _walker(path, nested)
+
+    def contains(root: Any) -> bool:
+        value = walk(root)
+        if type(value) is str:
+            return (raw in value) is not flip
+        if value is _MISSING:
+            return missing
+        if value is _NO:
+            return slow(root)
+        return test(root, value)
+
+    return contains
+
+
+def _fused_matches(
+    path: tuple[str, ...],
+    search: Callable[[str], bool],
+    flip: bool,
+    missing: bool,
+    slow: Predicate,
+    nested: bool,
+) -> Predicate:
+    walk = _walker(path, nested)
+
+    def matches(root: Any) -> bool:
+        value = walk(root)
+        if type(value) is str:
+            return search(value) is not flip
+        if value is _MISSING:
+            return missing
+        return slow(root)
+
+    return matches
+
+
+_MISSING: Final = object()
+
+
+def _walker(path: tuple[str, ...], nested: bool = False) -> Callable[[Any], Any]:
+    """Walk ``path`` through plain dicts: the value, ``_MISSING`` when the
+    last key is missing from a dict below the top, ``_NO`` otherwise."""
+    if not path:
+        return _identity
+
+    if len(path) == 1:
+        (k0,) = path
+        missing_first = _MISSING if nested else _NO
+
+        def walk1(root: Any) -> Any:
+            if type(root) is dict:
+                return root.get(k0, missing_first)
+            return _NO
+
+        return walk1
+
+    if len(path) == 2:
+        k0, k1 = path
+
+        def walk2(root: Any) -> Any:
+            if type(root) is dict:
+                parent = root.get(k0, _NO)
+                if type(parent) is dict:
+                    return parent.get(k1, _MISSING)
+            return _NO
+
+        return walk2
+
+    head, last = path[:-1], path[-1]
+
+    def walk_n(root: Any) -> Any:
+        current = root
+        for part in head:
+            if type(current) is not dict:
+                return _NO
+            current = current.get(part, _NO)
+        if type(current) is not dict:
+            return _NO
+        return current.get(last, _MISSING)
+
+    return walk_n
+
+
+def _identity(value: Any) -> Any:
+    return value
