@@ -72,7 +72,7 @@ CASES = [
         lambda r: r["Meta"].get("owner") == "ana",
         jmespath="[?Meta.owner == 'ana']",
         simpleeval='r["Meta"].get("owner") == "ana"',
-        rule_engine='Meta.get("owner") == "ana"',
+        rule_engine='Meta&["owner"] == "ana"',
     ),
     Case(
         "any",
@@ -80,7 +80,7 @@ CASES = [
         lambda r: any(g["Name"] == "cache" for g in r["TaskGroups"]),
         jmespath="[?TaskGroups[?Name == 'cache']]",
         simpleeval=None,
-        rule_engine='[g for g in TaskGroups if g["Name"] == "cache"]',
+        rule_engine='[g for g in TaskGroups if g["Name"] == "cache"].length > 0',
     ),
     Case(
         "deep",

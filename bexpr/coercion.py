@@ -353,7 +353,8 @@ def _attempt(func: object, text: str) -> object:
     try:
         return func(text)  # type: ignore[operator]
     except ConversionError as err:
-        return err
+        # Kept for later, so drop the traceback: it would keep the frames alive.
+        return err.with_traceback(None)
 
 
 @functools.lru_cache(maxsize=4096)

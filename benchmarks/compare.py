@@ -1,0 +1,166 @@
+"""Print the ratio table: each filter through bexpr (and, optionally, other
+Python filter libraries) against its hand-written twin, measured in one run.
+
+    python3 benchmarks/compare.py                 # bexpr vs hand-written
+    python3 benchmarks/compare.py --others        # + jmespath, simpleeval, rule-engine
+    python3 benchmarks/compare.py --memory        # + memory of 10,000 compiled filters
+
+Each number is the best of ``--repeat`` runs over the whole dataset (the
+minimum is the least disturbed by a noisy machine); ratios divide by the
+twin's time from the same run. Install the other libraries with
+``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bexpr
+from benchmarks.dataset import jobs
+from benchmarks.filters import CASES, Case
+
+
+def best_of(run: Callable[[], Any], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def other_runners(case: Case) -> dict[str, Callable[[list[Any]], Any]]:
+    runners: dict[str, Callable[[list[Any]], Any]] = {}
+    try:
+        import jmespath
+
+        if case.jmespath:
+            compiled = jmespath.compile(case.jmespath)
+            runners["jmespath"] = compiled.search
+    except ImportError:
+        pass
+    try:
+        from simpleeval import SimpleEval
+
+        if case.simpleeval:
+            evaluator = SimpleEval()
+            parsed = evaluator.parse(case.simpleeval)
+
+            def simple(records: list[Any]) -> list[Any]:
+                out = []
+                for record in records:
+                    evaluator.names = {"r": record}
+                    if evaluator.eval(case.simpleeval, previously_parsed=parsed):
+                        out.append(record)
+                return out
+
+            runners["simpleeval"] = simple
+    except ImportError:
+        pass
+    try:
+        import rule_engine
+
+        if case.rule_engine:
+            rule = rule_engine.Rule(case.rule_engine)
+            runners["rule-engine"] = lambda records: list(rule.filter(records))
+    except ImportError:
+        pass
+    return runners
+
+
+def memory_of_compiled(count: int) -> int:
+    """Bytes held by ``count`` distinct compiled filters (tracemalloc)."""
+    texts = [
+        f'Meta["env"] == "prod" and Priority == {i} or Name == "job-{i}"' for i in range(count)
+    ]
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = [bexpr.compile(text) for text in texts]
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert len(kept) == count
+    return after - before
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--others", action="store_true", help="also time other libraries")
+    parser.add_argument("--memory", action="store_true", help="measure 10,000 compiled filters")
+    args = parser.parse_args()
+
+    records = jobs(args.records)
+    by_id = {record["ID"]: record for record in records}
+    print(f"{len(records):,} records, best of {args.repeat}, Python {sys.version.split()[0]}")
+    header = f"{'filter':<14}{'hand-written':>14}{'bexpr':>11}{'ratio':>8}"
+    others_seen: list[str] = []
+    rows = []
+    ratios = []
+    for case in CASES:
+        twin = case.twin
+        expression = bexpr.compile(case.expression)
+        expected = [r for r in records if twin(r)]
+        assert expression.filter(records) == expected, case.name
+        t_twin = best_of(lambda: [r for r in records if twin(r)], args.repeat)  # noqa: B023
+        t_bexpr = best_of(lambda: expression.filter(records), args.repeat)  # noqa: B023
+        ratios.append(t_bexpr / t_twin)
+        cells = {}
+        if args.others:
+            for name, run in other_runners(case).items():
+                if name not in others_seen:
+                    others_seen.append(name)
+                try:
+                    if list(run(records)) != expected:
+                        continue  # not the same filter: leave the cell empty
+                except Exception as err:  # another library's failure is only reported
+                    print(f"  {name} on {case.name}: {type(err).__name__}", file=sys.stderr)
+                    continue
+                t_other = best_of(lambda: run(records), max(1, args.repeat // 2))  # noqa: B023
+                cells[name] = t_other / t_twin
+        rows.append((case.name, t_twin, t_bexpr, cells))
+
+    dict_case = CASES[0]
+    dict_twin = dict_case.twin
+    dict_expr = bexpr.compile(dict_case.expression)
+    t_twin = best_of(lambda: {k: r for k, r in by_id.items() if dict_twin(r)}, args.repeat)
+    t_bexpr = best_of(lambda: dict_expr.filter(by_id), args.repeat)
+    ratios.append(t_bexpr / t_twin)
+    rows.append(("dict_of_jobs", t_twin, t_bexpr, {}))
+
+    print(header + "".join(f"{name:>13}" for name in others_seen))
+    for name, t_twin, t_bexpr, cells in rows:
+        line = (
+            f"{name:<14}{t_twin * 1e3:>11.1f} ms{t_bexpr * 1e3:>8.1f} ms{t_bexpr / t_twin:>7.2f}x"
+        )
+        line += "".join(f"{cells[o]:>12.1f}x" if o in cells else f"{'-':>13}" for o in others_seen)
+        print(line)
+    print(
+        f"bexpr / hand-written: median {statistics.median(ratios):.2f}x, worst {max(ratios):.2f}x"
+    )
+
+    text = 'Meta["env"] == "prod" and "dc2" in Datacenters and Name matches "^web-"'
+    bexpr.compile(text)  # warm the regex cache once, as a server would
+    t_compile = best_of(lambda: bexpr.compile(text), 200)
+    print(f"compile, 3 clauses: {t_compile * 1e6:.0f} us (parse + compile, no expression cache)")
+    t_cached = best_of(lambda: bexpr.evaluate(text, records[0]), 200)
+    print(f"bexpr.evaluate with the expression cache: {t_cached * 1e6:.1f} us per call")
+    if args.memory:
+        size = memory_of_compiled(10_000)
+        print(f"10,000 distinct compiled filters: {size / 1e6:.1f} MB ({size / 10_000:.0f} B each)")
+
+
+if __name__ == "__main__":
+    main()
