@@ -1,23 +1,23 @@
 """The ``bexpr`` command: filter JSON with a bexpr expression.
 
-``bexpr FILTER [FILE]`` reads a JSON array or object from FILE (or standard
-input when FILE is missing or ``-``) and prints the matching elements as JSON:
-an array gives an array, an object gives an object of the matching values
-under their keys.
-
-Exit codes: 0 success, 1 evaluation error, 2 invalid filter or usage, 3 input
-that cannot be read or is not JSON.
+Run ``bexpr --help`` for the options; docs/cli.md has examples.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import itertools
 import json
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 import bexpr
+from bexpr.expression import Errors, RecordError
+from bexpr.printer import dump
 
 __all__ = ["main"]
 
@@ -26,53 +26,300 @@ EXIT_EVALUATION = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 
+EPILOG = """\
+input:
+  A JSON array (its matching elements are printed as an array), a JSON object
+  (its matching values are printed under their keys, as the reference does)
+  or JSON Lines (one value per line, detected, or forced with --jsonl; the
+  matching lines are printed as they are read, in constant memory). With no
+  FILE, or FILE '-', standard input is read.
+
+exit codes:
+  0  success (also: the filter is valid, with --check)
+  1  a record could not be evaluated (with --errors fail)
+  2  the filter is invalid, or the command line is wrong
+  3  an input cannot be read or is not JSON
+
+examples:
+  bexpr 'Status == "running"' jobs.json
+  curl -s localhost:4646/v1/jobs | bexpr --count 'Datacenters contains "dc2"'
+  bexpr --select /Jobs --errors skip 'Meta.env == prod' deployments.json
+  bexpr --check 'Name matches "^web-"'
+"""
+
+
+class _Usage(Exception):
+    """A problem with the command line or an input, with its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bexpr",
-        description="Filter a JSON array or object with a bexpr (go-bexpr) expression.",
-        epilog="exit codes: 0 success, 1 evaluation error, 2 invalid filter or usage, "
-        "3 unreadable or invalid JSON input",
+        description="Filter JSON with a bexpr (go-bexpr) boolean expression.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("filter", help="the filter expression, e.g. 'Datacenters contains \"dc2\"'")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="JSON or JSON Lines inputs")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="only validate the filter")
+    mode.add_argument("--explain", action="store_true", help="print the parsed tree")
+    mode.add_argument("--count", action="store_true", help="print the number of matches")
+    parser.add_argument("--jsonl", action="store_true", help="read every input as JSON Lines")
     parser.add_argument(
-        "file", nargs="?", default="-", help="a JSON file (default: standard input)"
+        "--unknown", metavar="JSON", help="a JSON value to use for keys that are missing"
+    )
+    parser.add_argument(
+        "--select",
+        metavar="POINTER",
+        help="filter the list or object at this JSON pointer inside each document (e.g. /Jobs)",
+    )
+    parser.add_argument(
+        "--errors",
+        choices=["fail", "skip", "collect"],
+        default="fail",
+        help="a record that cannot be evaluated: fail (exit 1), skip it, or collect it "
+        "(written with its reason to stderr as JSON Lines)",
+    )
+    parser.add_argument(
+        "--progress",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="progress on stderr (auto: when stderr is a terminal)",
     )
     parser.add_argument("--version", action="version", version=f"bexpr {bexpr.__version__}")
     return parser
 
 
-def _read(path: str, stdin: TextIO) -> Any:
+# -- reading -----------------------------------------------------------------
+
+
+def _open(path: str, stdin: TextIO) -> TextIO:
     if path == "-":
-        return json.load(stdin)
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+        return stdin
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as err:
+        raise _Usage(f"cannot read {path}: {err.strerror}", EXIT_INPUT) from None
+
+
+def _first_line(stream: TextIO) -> str:
+    for line in stream:
+        if line.strip():
+            return line
+    return ""
+
+
+def _read(path: str, stream: TextIO, jsonl: bool) -> tuple[str, Any]:
+    """Detect the input's shape: ("document", value) or ("lines", iterator)."""
+    first = _first_line(stream)
+    if jsonl:
+        return "lines", _lines(path, [first], stream)
+    try:
+        value = json.loads(first)
+    except ValueError:
+        # Not one complete value on the first line: a document over many lines.
+        try:
+            return "document", json.loads(first + stream.read())
+        except ValueError as err:
+            raise _Usage(f"{path}: not JSON: {err}", EXIT_INPUT) from None
+    second = _first_line(stream)
+    if not second:
+        return "document", value
+    return "lines", _lines(path, [first, second], stream)
+
+
+def _lines(path: str, head: list[str], stream: TextIO) -> Iterator[Any]:
+    """Parse JSON Lines lazily: ``head`` holds lines already read."""
+    number = 0
+    for line in itertools.chain(head, stream):
+        number += 1
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except ValueError as err:
+            raise _Usage(f"{path}: line {number} is not JSON: {err}", EXIT_INPUT) from None
+
+
+def _select(document: Any, pointer: str, path: str) -> Any:
+    """The value at a JSON pointer (RFC 6901) inside a document."""
+    if pointer in ("", "/"):
+        return document
+    if not pointer.startswith("/"):
+        raise _Usage(f"--select takes a JSON pointer like /Jobs, not {pointer!r}", EXIT_USAGE)
+    current = document
+    for raw in pointer[1:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            raise _Usage(f"{path}: nothing at {pointer}", EXIT_INPUT)
+    return current
+
+
+# -- progress ------------------------------------------------------------------
+
+
+class _Progress:
+    """A one-line progress report on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self, enabled: bool, stream: TextIO, delay: float = 0.5) -> None:
+        self.enabled = enabled
+        self.delay = delay
+        self.stream = stream
+        self.seen = 0
+        self.matched = 0
+        self.started = time.monotonic()
+        self.drawn = 0.0
+
+    def track(self, records: Iterable[Any]) -> Iterator[Any]:
+        for record in records:
+            self.seen += 1
+            if self.enabled and self.seen % 1024 == 0:
+                now = time.monotonic()
+                if now - self.started >= self.delay and now - self.drawn > 0.1:
+                    self.drawn = now
+                    rate = self.seen / (now - self.started)
+                    self.stream.write(
+                        f"\rbexpr: {self.seen:,} records, {self.matched:,} matched ({rate:,.0f}/s)"
+                    )
+                    self.stream.flush()
+            yield record
+
+    def done(self) -> None:
+        if self.enabled and self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+# -- running -----------------------------------------------------------------
+
+
+def _errors_mode(name: str, stderr: TextIO) -> Errors:
+    if name != "collect":
+        return "skip" if name == "skip" else "fail"
+
+    def collect(problem: RecordError) -> None:
+        stderr.write(
+            json.dumps(
+                {"key": problem.key, "record": problem.record, "error": str(problem.error)},
+                default=str,
+            )
+            + "\n"
+        )
+
+    return collect
+
+
+def _write_json(value: Any, stdout: TextIO) -> None:
+    json.dump(value, stdout, indent=2, ensure_ascii=False)
+    stdout.write("\n")
+
+
+def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    options: dict[str, Any] = {}
+    if args.unknown is not None:
+        try:
+            options["unknown"] = json.loads(args.unknown)
+        except ValueError as err:
+            raise _Usage(f"--unknown takes a JSON value: {err}", EXIT_USAGE) from None
+    try:
+        expression = bexpr.compile(args.filter, **options) if args.filter else None
+    except bexpr.ParseError as err:
+        stderr.write(f"bexpr: invalid filter: {err}\n")
+        return EXIT_USAGE
+    if args.check:
+        return EXIT_OK
+    if args.explain:
+        if expression is not None:
+            stdout.write(dump(expression.tree) + "\n")
+            stdout.write(f"canonical: {expression.tree}\n")
+        return EXIT_OK
+    errors = _errors_mode(args.errors, stderr)
+    progress = _Progress(
+        args.progress == "always" or (args.progress == "auto" and stderr.isatty()),
+        stderr,
+        # Shown only for inputs that take a while; the tests set 0.
+        float(os.environ.get("BEXPR_PROGRESS_DELAY", "0.5")),
+    )
+    total = 0
+    try:
+        for path in args.files or ["-"]:
+            stream = _open(path, stdin)
+            try:
+                total += _filter_input(args, expression, errors, progress, path, stream, stdout)
+            finally:
+                if stream is not stdin:
+                    stream.close()
+    except bexpr.EvaluationError as err:
+        progress.done()
+        stderr.write(f"bexpr: {err}\n")
+        return EXIT_EVALUATION
+    progress.done()
+    if args.count:
+        stdout.write(f"{total}\n")
+    return EXIT_OK
+
+
+def _filter_input(
+    args: argparse.Namespace,
+    expression: bexpr.Expression | None,
+    errors: Errors,
+    progress: _Progress,
+    path: str,
+    stream: TextIO,
+    stdout: TextIO,
+) -> int:
+    """Filter one input and write its result (unless counting); returns the match count."""
+    shape, content = _read(path, stream, args.jsonl)
+    if shape == "lines":
+        if args.select:
+            raise _Usage(f"{path}: --select applies to JSON documents, not JSON Lines", EXIT_USAGE)
+        records = progress.track(content)
+        matches = records if expression is None else expression.filter(records, errors)
+        count = 0
+        for record in matches:
+            count += 1
+            progress.matched += 1
+            if not args.count:
+                stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return count
+    data = _select(content, args.select, path) if args.select else content
+    if not isinstance(data, list | dict):
+        where = f"at {args.select} " if args.select else ""
+        raise _Usage(f"{path}: the value {where}must be a JSON array or object", EXIT_INPUT)
+    if expression is None:
+        result: Any = data
+    elif isinstance(data, list):
+        result = list(expression.filter(progress.track(data), errors))
+    else:
+        result = expression.filter(data, errors)
+    progress.matched += len(result)
+    if not args.count:
+        _write_json(result, stdout)
+    return len(result)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code."""
     args = _parser().parse_args(argv)
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if sys.stdin else io.StringIO()
     try:
-        expression = bexpr.compile(args.filter) if args.filter else None
-    except bexpr.ParseError as err:
-        print(f"bexpr: invalid filter: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        data = _read(args.file, sys.stdin)
-    except (OSError, ValueError) as err:
-        print(f"bexpr: cannot read {args.file}: {err}", file=sys.stderr)
-        return EXIT_INPUT
-    if not isinstance(data, list | dict):
-        print("bexpr: the input must be a JSON array or object", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        result = data if expression is None else expression.filter(data)
-    except bexpr.EvaluationError as err:
-        print(f"bexpr: {err}", file=sys.stderr)
-        return EXIT_EVALUATION
-    json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-    return EXIT_OK
+        return _run(args, stdin, sys.stdout, sys.stderr)
+    except _Usage as err:
+        sys.stderr.write(f"bexpr: {err}\n")
+        return err.code
+    except BrokenPipeError:
+        # `bexpr ... | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,13 +77,18 @@ class EvaluationError(BexprError):
 
     ``selector`` is the selector being evaluated when the error happened (or
     ``None`` when the error is not about one), ``reason`` the cause in words.
+    When raised by ``filter``, ``key`` is the index (or mapping key) of the
+    record that failed; otherwise it is ``None``.
     """
 
-    def __init__(self, reason: str, selector: str | None = None) -> None:
+    def __init__(self, reason: str, selector: str | None = None, key: object = None) -> None:
         self.reason = reason
         self.selector = selector
+        self.key = key
         message = reason if selector is None else f"{reason} at {selector}"
+        if key is not None:
+            message = f"record {key!r}: {message}"
         super().__init__(message)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.reason, self.selector))
+        return (type(self), (self.reason, self.selector, self.key))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar, overload
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, overload
 
 from bexpr.ast import Node
 from bexpr.compiler import Predicate, compile_tree
@@ -24,7 +25,16 @@ from bexpr.options import (
 )
 from bexpr.parser import parse as parse_text
 
-__all__ = ["Expression", "compile", "evaluate", "filter", "parse", "validate"]
+__all__ = [
+    "Errors",
+    "Expression",
+    "RecordError",
+    "compile",
+    "evaluate",
+    "filter",
+    "parse",
+    "validate",
+]
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -38,6 +48,19 @@ def _wrap(err: Exception) -> EvaluationError:
     wrapped = EvaluationError(f"the data raised {type(err).__name__}: {err}")
     wrapped.__cause__ = err
     return wrapped
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record that a filter could not evaluate (see ``errors=``)."""
+
+    key: Any
+    """The record's index in a list or iterable, or its key in a mapping."""
+    record: Any
+    error: EvaluationError
+
+
+Errors = Literal["fail", "skip"] | Callable[[RecordError], object]
 
 
 class Expression:
@@ -99,47 +122,83 @@ class Expression:
     __call__ = evaluate
 
     @overload
-    def filter(self, data: list[T] | tuple[T, ...]) -> list[T]: ...  # type: ignore[overload-overlap]
+    def filter(self, data: list[T] | tuple[T, ...], errors: Errors = "fail") -> list[T]: ...  # type: ignore[overload-overlap]
     @overload
-    def filter(self, data: Mapping[K, T]) -> dict[K, T]: ...  # type: ignore[overload-overlap]
+    def filter(self, data: Mapping[K, T], errors: Errors = "fail") -> dict[K, T]: ...  # type: ignore[overload-overlap]
     @overload
-    def filter(self, data: Iterable[T]) -> Iterator[T]: ...
+    def filter(self, data: Iterable[T], errors: Errors = "fail") -> Iterator[T]: ...
 
-    def filter(self, data: Any) -> Any:
+    def filter(self, data: Any, errors: Errors = "fail") -> Any:
         """The elements of ``data`` that match, in their original order.
 
         A list or tuple gives a list; a mapping gives a dict of the matching
-        values under their keys; any other iterable gives a lazy iterator. The
-        first element that cannot be evaluated raises
-        :class:`bexpr.EvaluationError`, as in the reference.
+        values under their keys; any other iterable gives a lazy iterator.
+
+        ``errors`` says what a record that cannot be evaluated does:
+        ``"fail"`` (the default, as in the reference) raises
+        :class:`bexpr.EvaluationError` with the record's index or key in
+        ``key``; ``"skip"`` leaves the record out; a callable is called with a
+        :class:`RecordError` for each such record, which is left out::
+
+            >>> import bexpr
+            >>> expr = bexpr.compile("Port == 80")
+            >>> problems = []
+            >>> expr.filter([{"Port": 80}, {"Name": "x"}], errors=problems.append)
+            [{'Port': 80}]
+            >>> problems[0].key, problems[0].error.reason
+            (1, "no key 'Port'")
         """
-        predicate = self._predicate
-        try:
-            if isinstance(data, list | tuple):
-                return [item for item in data if predicate(item)]
-            if isinstance(data, Mapping):
-                return {key: item for key, item in data.items() if predicate(item)}
-        except BexprError:
-            raise
-        except Exception as err:
-            raise _wrap(err) from err
-        if data is None or isinstance(data, str | bytes | bytearray | int | float):
+        if errors != "fail" and errors != "skip" and not callable(errors):
+            raise ValueError('errors must be "fail", "skip" or a callable')
+        if isinstance(data, list | tuple):
+            items: Any = enumerate(data)
+            shape = "list"
+        elif isinstance(data, Mapping):
+            items = data.items()
+            shape = "dict"
+        elif data is None or isinstance(data, str | bytes | bytearray | int | float):
             raise EvaluationError(f"only lists and maps can be filtered, not {type(data).__name__}")
-        if not isinstance(data, Iterable):
+        elif isinstance(data, Iterable):
+            return self._iterate(data, errors)
+        else:
             raise EvaluationError(
                 f"only lists, maps and iterables can be filtered, not {type(data).__name__}"
             )
-        return self._iterate(data)
-
-    def _iterate(self, data: Iterable[Any]) -> Iterator[Any]:
         predicate = self._predicate
+        if errors == "fail":
+            try:
+                if shape == "list":
+                    return [item for item in data if predicate(item)]
+                return {key: item for key, item in data.items() if predicate(item)}
+            except Exception:
+                pass  # found again below, with the record's key
+            # Evaluation is pure, so running again finds the same first failure.
+        kept = [(key, item) for key, item in items if self._keep(key, item, errors)]
+        if shape == "list":
+            return [item for _, item in kept]
+        return dict(kept)
+
+    def _keep(self, key: Any, item: Any, errors: Errors) -> bool:
+        """Evaluate one record of a filter, handling its error as ``errors`` says."""
         try:
-            for item in data:
-                if predicate(item):
+            return self._predicate(item)
+        except Exception as err:
+            error = err if isinstance(err, EvaluationError) else _wrap(err)
+            if errors == "fail":
+                raised = EvaluationError(error.reason, error.selector, key)
+                raise raised from (err if err is not error else err.__cause__)
+            if callable(errors):
+                errors(RecordError(key, item, error))
+            return False
+
+    def _iterate(self, data: Iterable[Any], errors: Errors) -> Iterator[Any]:
+        try:
+            for index, item in enumerate(data):
+                if self._keep(index, item, errors):
                     yield item
         except BexprError:
             raise
-        except Exception as err:
+        except Exception as err:  # raised by the iterable itself
             raise _wrap(err) from err
 
 
@@ -267,8 +326,9 @@ def evaluate(expression: str, data: Any, **options: Any) -> bool:
     return _compile_maybe_cached(expression, options).evaluate(data)
 
 
-def filter(expression: str, data: Any, **options: Any) -> Any:
-    """The elements of ``data`` that match ``expression`` (see :meth:`Expression.filter`).
+def filter(expression: str, data: Any, errors: Errors = "fail", **options: Any) -> Any:
+    """The elements of ``data`` that match ``expression`` (see :meth:`Expression.filter`,
+    which also explains ``errors``).
 
     An empty expression returns ``data`` unchanged, as in the reference.
 
@@ -278,7 +338,7 @@ def filter(expression: str, data: Any, **options: Any) -> Any:
     """
     if expression == "":
         return data
-    return _compile_maybe_cached(expression, options).filter(data)
+    return _compile_maybe_cached(expression, options).filter(data, errors)
 
 
 def parse(expression: str, **options: Any) -> Node:

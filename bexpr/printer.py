@@ -14,7 +14,7 @@ import regex
 
 from bexpr.ast import And, Collection, Match, Node, Not, Or, Selector, Value
 
-__all__ = ["format_node", "format_selector", "format_value", "quote"]
+__all__ = ["dump", "format_node", "format_selector", "format_value", "quote"]
 
 _IDENT = re.compile(r"[a-zA-Z][a-zA-Z0-9_/]*\Z")
 _DIGITS = re.compile(r"[0-9]+\Z")
@@ -147,3 +147,44 @@ def format_node(node: Node) -> str:
             selector = f'"/{selector}"'
         return f"{node.op.value} {selector} as {node.binding} {{ {body} }}"
     raise TypeError(f"not a bexpr syntax tree node: {node!r}")
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Match):
+        text = f"Match {node.op.value}  selector={format_selector(node.selector)}"
+        if node.value is not None:
+            text += f"  value={quote(node.value.raw)}"
+        return text
+    if isinstance(node, Collection):
+        return (
+            f"Collection {node.op.value}  selector={format_selector(node.selector)}"
+            f"  as {node.binding}"
+        )
+    return type(node).__name__
+
+
+def dump(node: Node, indent: str = "  ") -> str:
+    """The tree, one node per line, children indented under their parent.
+
+    >>> import bexpr
+    >>> print(dump(bexpr.parse('a == 1 and not "x" in Tags')))
+    And
+      Match ==  selector=a  value="1"
+      Not
+        Match in  selector=Tags  value="x"
+    """
+    lines: list[str] = []
+    stack: list[tuple[Node, int]] = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        lines.append(indent * depth + _describe(current))
+        if isinstance(current, Not):
+            children: tuple[Node, ...] = (current.operand,)
+        elif isinstance(current, And | Or):
+            children = current.operands
+        elif isinstance(current, Collection):
+            children = (current.body,)
+        else:
+            children = ()
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return "\n".join(lines)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "jobs.json"
 
@@ -20,35 +24,130 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
     )
 
 
+def ids(output: str) -> list[str]:
+    return [job["ID"] for job in json.loads(output)]
+
+
 def test_filters_the_bundled_example() -> None:
     result = run('Datacenters contains "dc2" and Meta.env == "prod"', str(EXAMPLE))
     assert result.returncode == 0, result.stderr
-    assert [job["ID"] for job in json.loads(result.stdout)] == [
-        "countdash",
-        "web-frontend",
-        "log-shipper",
-    ]
+    assert ids(result.stdout) == ["countdash", "web-frontend", "log-shipper"]
 
 
 def test_reads_stdin_and_keeps_object_shape() -> None:
-    result = run("n == 1", stdin='{"a": {"n": 1}, "b": {"n": 2}}')
+    result = run("n == 1", "-", stdin='{"a": {"n": 1}, "b": {"n": 2}}')
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"a": {"n": 1}}
 
 
-def test_invalid_filter_exits_2_with_a_caret() -> None:
-    result = run("Name ==", str(EXAMPLE))
-    assert result.returncode == 2
-    assert "expected a value after '=='" in result.stderr
-    assert "^" in result.stderr
+def test_json_lines_are_detected_and_streamed_as_lines() -> None:
+    lines = "".join(json.dumps({"n": i}) + "\n" for i in range(1000))
+    result = run("n == 7 or n == 700", stdin=lines)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ['{"n": 7}', '{"n": 700}']
 
 
-def test_evaluation_error_exits_1() -> None:
-    result = run("Missing == 1", str(EXAMPLE))
+def test_jsonl_flag_forces_lines() -> None:
+    # A single object on one line is a document, unless --jsonl says otherwise.
+    assert json.loads(run("n == 1", stdin='{"x": {"n": 1}}\n').stdout) == {"x": {"n": 1}}
+    assert run("--jsonl", "n == 1", stdin='{"n": 1}\n').stdout == '{"n": 1}\n'
+
+
+def test_several_files_and_count(tmp_path: Path) -> None:
+    other = tmp_path / "more.jsonl"
+    other.write_text('{"Datacenters": ["dc2"]}\n{"Datacenters": []}\n')
+    result = run("--count", 'Datacenters contains "dc2"', str(EXAMPLE), str(other))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "5\n"
+
+
+def test_check_exits_0_when_valid_and_2_with_a_caret_when_not() -> None:
+    ok = run("--check", 'Name matches "^web-"')
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "", "")
+    bad = run("--check", "Name == web and")
+    assert bad.returncode == 2
+    assert "Name == web and" in bad.stderr
+    assert "^" in bad.stderr
+    assert "expected a selector, a value, 'not' or '(' after 'and'" in bad.stderr
+
+
+def test_explain_prints_the_tree_and_the_canonical_form() -> None:
+    result = run("--explain", 'not (a == 1 or "x" in Tags)')
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "Not",
+        "  Or",
+        '    Match ==  selector=a  value="1"',
+        '    Match in  selector=Tags  value="x"',
+        'canonical: not (a == 1 or "x" in Tags)',
+    ]
+
+
+def test_unknown_value_for_missing_keys() -> None:
+    result = run("--unknown", '"ana"', "Owner == ana", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 7
+    assert run("--unknown", "{bad", "a == 1", str(EXAMPLE)).returncode == 2
+
+
+def test_select_filters_a_nested_list() -> None:
+    document = json.dumps({"Jobs": json.loads(EXAMPLE.read_text()), "Index": 7})
+    result = run("--select", "/Jobs", "Status == dead", stdin=document)
+    assert result.returncode == 0, result.stderr
+    assert ids(result.stdout) == ["nightly-report", "old-api"]
+    assert run("--select", "/Nope", "a == 1", stdin=document).returncode == 3
+
+
+RECORDS = '[{"n": 1}, {"m": 2}, {"n": 3}, {"n": 1}]'
+
+
+def test_errors_fail_names_the_record() -> None:
+    result = run("n == 1", stdin=RECORDS)
     assert result.returncode == 1
-    assert "Missing" in result.stderr
+    assert "record 1" in result.stderr and "'n'" in result.stderr
 
 
-def test_bad_json_exits_3() -> None:
+def test_errors_skip_and_collect() -> None:
+    skipped = run("--errors", "skip", "n == 1", stdin=RECORDS)
+    assert (skipped.returncode, json.loads(skipped.stdout)) == (0, [{"n": 1}, {"n": 1}])
+    collected = run("--errors", "collect", "n == 1", stdin=RECORDS)
+    assert json.loads(collected.stdout) == [{"n": 1}, {"n": 1}]
+    problems = [json.loads(line) for line in collected.stderr.splitlines()]
+    assert problems == [{"key": 1, "record": {"m": 2}, "error": "no key 'n' at n"}]
+
+
+def test_progress_can_be_forced_and_is_off_when_not_a_terminal() -> None:
+    lines = "".join(json.dumps({"n": i}) + "\n" for i in range(5000))
+    quiet = run("n == 1", stdin=lines)
+    assert quiet.stderr == ""
+    shown = subprocess.run(
+        [sys.executable, "-m", "bexpr", "--progress", "always", "n == 1"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "BEXPR_PROGRESS_DELAY": "0"},
+    )
+    assert "records, 1 matched" in shown.stderr
+
+
+def test_invalid_filter_exits_2_and_bad_input_exits_3() -> None:
+    assert run("Name ==", str(EXAMPLE)).returncode == 2
     assert run("a == 1", stdin="{not json").returncode == 3
     assert run("a == 1", stdin="5").returncode == 3
+    assert run("a == 1", "/no/such/file.json").returncode == 3
+
+
+def test_help_documents_exit_codes() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "exit codes:" in result.stdout and "3  an input cannot be read" in result.stdout
+
+
+def test_console_script_is_the_same_command() -> None:
+    script = shutil.which("bexpr")
+    if script is None:
+        pytest.skip("the bexpr script is not installed (pip install -e .)")
+    args = ["--count", 'Datacenters contains "dc2"', str(EXAMPLE)]
+    direct = subprocess.run([script, *args], capture_output=True, text=True, timeout=60)
+    assert (direct.returncode, direct.stdout) == (0, run(*args).stdout)
