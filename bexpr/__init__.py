@@ -20,23 +20,36 @@ Errors are :class:`BexprError`: :class:`ParseError` for an invalid expression
 """
 
 from bexpr.ast import Node
+from bexpr.check import Diagnostic, check
+from bexpr.complete import Completion, complete
 from bexpr.errors import BexprError, EvaluationError, ParseError
-from bexpr.expression import Expression, compile, evaluate, filter, parse, validate
+from bexpr.expression import Expression, compile, evaluate, filter, format, parse, validate
 from bexpr.fields import attribute_resolver
 from bexpr.options import MISSING
+from bexpr.schema import Type, schema_of
+from bexpr.serialize import from_json, to_json
 
 __all__ = [
     "MISSING",
     "BexprError",
+    "Completion",
+    "Diagnostic",
     "EvaluationError",
     "Expression",
     "Node",
     "ParseError",
+    "Type",
     "attribute_resolver",
+    "check",
     "compile",
+    "complete",
     "evaluate",
     "filter",
+    "format",
+    "from_json",
     "parse",
+    "schema_of",
+    "to_json",
     "validate",
 ]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 __all__ = [
     "And",
@@ -156,6 +156,12 @@ class Match:
 
         return format_node(self)
 
+    def to_json(self) -> dict[str, Any]:
+        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
+        from bexpr.serialize import to_json
+
+        return to_json(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Not:
@@ -169,6 +175,12 @@ class Not:
         from bexpr.printer import format_node
 
         return format_node(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
+        from bexpr.serialize import to_json
+
+        return to_json(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +196,12 @@ class And:
 
         return format_node(self)
 
+    def to_json(self) -> dict[str, Any]:
+        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
+        from bexpr.serialize import to_json
+
+        return to_json(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Or:
@@ -197,6 +215,12 @@ class Or:
         from bexpr.printer import format_node
 
         return format_node(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
+        from bexpr.serialize import to_json
+
+        return to_json(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +260,12 @@ class Collection:
         from bexpr.printer import format_node
 
         return format_node(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
+        from bexpr.serialize import to_json
+
+        return to_json(self)
 
 
 Node: TypeAlias = Match | Not | And | Or | Collection

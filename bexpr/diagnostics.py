@@ -53,10 +53,16 @@ class _Token:
 
 
 class _Found(Exception):
-    def __init__(self, message: str, offset: int, length: int = 1) -> None:
+    def __init__(self, message: str, offset: int, length: int = 1, hint: str | None = None) -> None:
         self.message = message
         self.offset = offset
         self.length = length
+        self.hint = hint
+
+
+_KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "is", "contains", "matches", "empty", "nil", "any", "all", "as"}
+)
 
 
 def _describe(token: _Token | None) -> str:
@@ -95,8 +101,14 @@ class _Reader:
             return _Found(
                 f"expected {expected}{where}, found the end of the expression", len(self.text)
             )
+        hint = None
+        if found.text.lower() in _KEYWORDS and found.text != found.text.lower():
+            hint = f"keywords are lowercase: '{found.text.lower()}'"
         return _Found(
-            f"expected {expected}{where}, found {_describe(found)}", found.start, len(found.text)
+            f"expected {expected}{where}, found {_describe(found)}",
+            found.start,
+            len(found.text),
+            hint,
         )
 
     def take(self) -> _Token:
@@ -209,6 +221,14 @@ class _Reader:
             self.not_expr()
 
     def not_expr(self) -> None:
+        tok, nxt = self.peek(), self.peek(1)
+        if (
+            tok is not None
+            and nxt is not None
+            and (tok.text, nxt.text) == ("not", "(")
+            and tok.end == nxt.start
+        ):
+            raise _Found("'not' must be followed by whitespace: not (...)", tok.start, 3)
         while (
             self.text_at() == "not"
             and self.text_at(1) not in ("==", "!=", "in", "is", "contains", "matches", "not", None)
@@ -378,7 +398,7 @@ def explain(text: str, position: int) -> ParseError:
     try:
         reader.run()
     except _Found as found:
-        return ParseError(found.message, text, found.offset, found.length)
+        return ParseError(found.message, text, found.offset, found.length, hint=found.hint)
     except (IndexError, AttributeError, AssertionError):
         pass
     # The reader saw nothing wrong: report where the grammar stopped.

@@ -8,6 +8,11 @@ data it is given.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bexpr.check import Diagnostic
+
 __all__ = ["BexprError", "EvaluationError", "ParseError", "excerpt"]
 
 
@@ -51,8 +56,18 @@ class ParseError(BexprError):
                  ^
     """
 
-    def __init__(self, message: str, expression: str, offset: int, length: int = 1) -> None:
+    def __init__(
+        self,
+        message: str,
+        expression: str,
+        offset: int,
+        length: int = 1,
+        code: str = "syntax",
+        hint: str | None = None,
+    ) -> None:
         self.message = message
+        self.code = code
+        self.hint = hint
         self.expression = expression
         self.offset = max(0, min(offset, len(expression)))
         self.length = max(1, length)
@@ -64,12 +79,24 @@ class ParseError(BexprError):
         """The source line with a caret line under the error position."""
         return excerpt(self.expression, self.offset, self.length)
 
+    def diagnostic(self) -> Diagnostic:
+        """The same information as a :class:`bexpr.check.Diagnostic`."""
+        from bexpr.check import Diagnostic
+
+        end = min(self.offset + self.length, len(self.expression))
+        return Diagnostic(
+            self.code, self.message, self.offset, max(end, self.offset), "error", self.hint
+        )
+
     def __str__(self) -> str:
         snippet = "\n".join("  " + line for line in self.excerpt().split("\n"))
         return f"{self.message} (line {self.line}, column {self.column})\n{snippet}"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.message, self.expression, self.offset, self.length))
+        return (
+            type(self),
+            (self.message, self.expression, self.offset, self.length, self.code, self.hint),
+        )
 
 
 class EvaluationError(BexprError):

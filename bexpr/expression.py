@@ -32,6 +32,7 @@ __all__ = [
     "compile",
     "evaluate",
     "filter",
+    "format",
     "parse",
     "validate",
 ]
@@ -259,6 +260,7 @@ def _check(expression: str, options: Options) -> Node:
             f"{options.max_expressions}",
             expression,
             0,
+            code="limit",
         )
     return tree
 
@@ -352,6 +354,16 @@ def parse(expression: str, **options: Any) -> Node:
     "web" in Tags and not Stop == true
     """
     return _check(expression, _options(dict(options)))
+
+
+def format(expression: str, **options: Any) -> str:
+    """The canonical, readable form of ``expression`` (it parses to the same tree).
+
+    >>> import bexpr
+    >>> bexpr.format('Meta["env"]=="prod"   and not (Stop==true)')
+    'Meta.env == "prod" and not Stop == true'
+    """
+    return str(parse(expression, **options))
 
 
 def validate(expression: str, **options: Any) -> None:

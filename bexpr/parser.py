@@ -350,6 +350,7 @@ class _Driver:
                 f"{self.limits.max_expressions} expressions",
                 self.text,
                 getattr(node, "start", 0),
+                code="limit",
             )
         return node
 
@@ -361,6 +362,7 @@ class _Driver:
                 " levels of parentheses and collection expressions",
                 self.text,
                 pos,
+                code="limit",
             )
 
     # -- the [structure] rules -------------------------------------------------
@@ -502,6 +504,7 @@ def parse(text: str, limits: Limits | None = None) -> Node:
             f"max_length={limits.max_length}",
             text,
             limits.max_length,
+            code="limit",
         )
     return _Driver(text, limits).run()
 

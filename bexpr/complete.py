@@ -1,0 +1,241 @@
+"""Completion for editors: what may come next at the cursor.
+
+:func:`complete` looks at the text before the cursor and offers selectors
+(from the schema), operators valid for the field's type, keywords and known
+values. Each :class:`Completion` says what text to put over which span.
+
+>>> import dataclasses, bexpr
+>>> @dataclasses.dataclass
+... class Job:
+...     Name: str
+...     Priority: int
+...     Stop: bool
+>>> [c.text for c in bexpr.complete("Pri", 3, Job)]
+['Priority']
+>>> [c.text for c in bexpr.complete("Stop ", 5, Job)]
+['==', '!=']
+>>> [c.text for c in bexpr.complete("Stop == ", 8, Job)]
+['true', 'false']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from bexpr.ast import MatchOp
+from bexpr.check import _applies
+from bexpr.schema import ANY, Type, schema_of
+
+__all__ = ["Completion", "complete"]
+
+CompletionKind = Literal["selector", "operator", "keyword", "value"]
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """Put ``text`` over ``start``..``end`` (the partial word at the cursor)."""
+
+    text: str
+    kind: CompletionKind
+    start: int
+    end: int
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The completion as a JSON-serializable dict."""
+        return asdict(self)
+
+
+_TOKEN = re.compile(r'"[^"]*"|`[^`]*`|==|!=|[()\[\]{},]|[A-Za-z0-9_/.\-]+|\S')
+_PARTIAL = re.compile(r"[A-Za-z0-9_/.]*\Z")
+_BINDING = re.compile(
+    r"\b(any|all)\s+([A-Za-z][A-Za-z0-9_/.]*)\s+as\s+([A-Za-z_][A-Za-z0-9_/]*)"
+    r"(?:\s*,\s*([A-Za-z_][A-Za-z0-9_/]*))?\s*\{"
+)
+
+_OPERATORS: list[tuple[str, MatchOp]] = [
+    ("==", MatchOp.EQUAL),
+    ("!=", MatchOp.NOT_EQUAL),
+    ("contains", MatchOp.IN),
+    ("not contains", MatchOp.NOT_IN),
+    ("matches", MatchOp.MATCHES),
+    ("not matches", MatchOp.NOT_MATCHES),
+    ("is empty", MatchOp.IS_EMPTY),
+    ("is not empty", MatchOp.IS_NOT_EMPTY),
+    ("is nil", MatchOp.IS_NIL),
+    ("is not nil", MatchOp.IS_NOT_NIL),
+]
+_STARTS = {"", "and", "or", "not", "(", "{"}
+_BINARY = {"==", "!=", "contains", "matches"}
+
+
+def _lookup(root: Type, scope: dict[str, Type], path: list[str]) -> Type | None:
+    """The type at a dotted path, or None when the schema has no such path."""
+    if not path:
+        return root
+    current = scope.get(path[0]) or root.fields.get(path[0]) if root.kind == "object" else ANY
+    if current is None:
+        return None
+    for part in path[1:]:
+        if current.kind == "object":
+            found = current.fields.get(part)
+            if found is None:
+                return None
+            current = found
+        elif current.kind in ("map", "array"):
+            current = current.items or ANY
+        elif current.kind == "any":
+            return ANY
+        else:
+            return None
+    return current
+
+
+def _scope(before: str, root: Type) -> dict[str, Type]:
+    """Names bound by collection expressions still open before the cursor."""
+    scope: dict[str, Type] = {}
+    for m in _BINDING.finditer(before):
+        if before.count("{", m.end()) - before.count("}", m.end()) < 0:
+            continue  # that collection was closed already
+        collection = _lookup(root, scope, m.group(2).split(".")) or ANY
+        items = collection.items or ANY
+        key = Type("string") if collection.kind == "map" else Type("integer")
+        first, second = m.group(3), m.group(4)
+        if second is None:
+            scope[first] = key if collection.kind == "map" else items
+        else:
+            if first != "_":
+                scope[first] = key
+            if second != "_":
+                scope[second] = items
+    return scope
+
+
+def complete(expression: str, cursor: int, schema: Any = None) -> list[Completion]:
+    """What may be typed at ``cursor`` in ``expression``.
+
+    With a ``schema`` (see :func:`bexpr.schema.schema_of`), selectors come
+    from its field names and operators are the ones valid for the field's
+    type; without one, only keywords and operators are offered.
+    """
+    cursor = max(0, min(cursor, len(expression)))
+    before = expression[:cursor]
+    root = schema_of(schema) if schema is not None else ANY
+    partial = _PARTIAL.search(before)
+    start = partial.start() if partial else cursor
+    word = before[start:]
+    tokens = _TOKEN.findall(before[:start])
+    last = tokens[-1] if tokens else ""
+    scope = _scope(before, root)
+
+    def out(texts: list[tuple[str, CompletionKind, str | None]]) -> list[Completion]:
+        return [
+            Completion(text, kind, start, cursor, detail)
+            for text, kind, detail in texts
+            if text.startswith(word) and text != word
+        ]
+
+    # After a keyword that starts an expression: selectors and keywords.
+    if last in _STARTS or (last.lower() in _STARTS and last in ("and", "or")):
+        return out(_selectors(root, scope, word) + _keywords(last))
+    if last == "is":
+        target = _lookup(root, scope, tokens[-2].split(".")) if len(tokens) >= 2 else None
+        return out(_unary(target, ("empty", "not empty", "nil", "not nil")))
+    if last == "not" and len(tokens) >= 2 and tokens[-2] == "is":
+        target = _lookup(root, scope, tokens[-3].split(".")) if len(tokens) >= 3 else None
+        return out(_unary(target, ("empty", "nil")))
+    if last in ("in",) or (last == "in" and len(tokens) >= 2):
+        return out(_selectors(root, scope, word))
+    if last in _BINARY or (last in ("contains", "matches") and len(tokens) >= 2):
+        target = _lookup(root, scope, tokens[-2].split(".")) if len(tokens) >= 2 else None
+        if len(tokens) >= 3 and tokens[-2] == "not":
+            target = _lookup(root, scope, tokens[-3].split("."))
+        return out(_values(target))
+    if last in ("any", "all"):
+        return out(_selectors(root, scope, word, collections_only=True))
+    if len(tokens) >= 2 and tokens[-2] in ("any", "all"):
+        return out([("as", "keyword", None)])
+    if last in (")", "}", "empty", "nil") or last.startswith(('"', "`")) or _is_value(tokens):
+        joiners: list[tuple[str, CompletionKind, str | None]] = [
+            ("and", "keyword", None),
+            ("or", "keyword", None),
+        ]
+        if before.count("(") > before.count(")"):
+            joiners.append((")", "keyword", None))
+        return out(joiners)
+    # After a selector: operators for its type.
+    target = _lookup(root, scope, last.split(".")) if last else None
+    if last and word == "" and before.endswith((" ", "\t", "\n")):
+        return out(_operators(target))
+    return out(_selectors(root, scope, word))
+
+
+def _is_value(tokens: list[str]) -> bool:
+    """Whether the tokens end with a complete match (`X == value`)."""
+    return len(tokens) >= 3 and tokens[-2] in _BINARY | {"in"}
+
+
+def _keywords(last: str) -> list[tuple[str, CompletionKind, str | None]]:
+    words: list[tuple[str, CompletionKind, str | None]] = [("not", "keyword", None)]
+    if last in ("", "or", "(", "{"):
+        words += [("any", "keyword", None), ("all", "keyword", None)]
+    words.append(("(", "keyword", None))
+    return words
+
+
+def _selectors(
+    root: Type, scope: dict[str, Type], word: str, collections_only: bool = False
+) -> list[tuple[str, CompletionKind, str | None]]:
+    head, _, _ = word.rpartition(".")
+    if head:
+        parent = _lookup(root, scope, head.split("."))
+        fields = parent.fields if parent is not None and parent.kind == "object" else {}
+        names = [(f"{head}.{name}", kind) for name, kind in fields.items()]
+    else:
+        names = [(name, t) for name, t in scope.items()]
+        names += [(name, t) for name, t in root.fields.items() if name not in scope]
+    return [
+        (name, "selector", t.describe())
+        for name, t in names
+        if not collections_only or t.kind in ("array", "map", "any")
+    ]
+
+
+def _operators(target: Type | None) -> list[tuple[str, CompletionKind, str | None]]:
+    kind = target.kind if target is not None else "any"
+    nullable = target is not None and target.nullable
+    return [
+        (text, "operator", None)
+        for text, op in _OPERATORS
+        if kind == "any"
+        or _applies(op, kind)
+        or (nullable and op in (MatchOp.IS_NIL, MatchOp.IS_NOT_NIL))
+    ]
+
+
+def _unary(
+    target: Type | None, words: tuple[str, ...]
+) -> list[tuple[str, CompletionKind, str | None]]:
+    kind = target.kind if target is not None else "any"
+    ops = {"empty": MatchOp.IS_EMPTY, "nil": MatchOp.IS_NIL}
+    return [
+        (w, "keyword", None)
+        for w in words
+        if kind == "any"
+        or _applies(ops[w.split()[-1]], kind)
+        or (w.endswith("nil") and target is not None and target.nullable)
+    ]
+
+
+def _values(target: Type | None) -> list[tuple[str, CompletionKind, str | None]]:
+    if target is None:
+        return []
+    if target.enum:
+        return [
+            (f'"{v}"' if isinstance(v, str) else str(v).lower(), "value", None) for v in target.enum
+        ]
+    if target.kind == "boolean":
+        return [("true", "value", None), ("false", "value", None)]
+    return []
