@@ -141,8 +141,26 @@ class Value:
         return format_value(self)
 
 
+class _Expression:
+    """What every expression node offers: ``str()`` prints the canonical
+    expression, ``to_json()`` gives the node as data."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        from bexpr.printer import format_node
+
+        return format_node(self)  # type: ignore[arg-type]
+
+    def to_json(self) -> dict[str, Any]:
+        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
+        from bexpr.serialize import to_json
+
+        return to_json(self)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, slots=True)
-class Match:
+class Match(_Expression):
     """``selector OP value``, ``value in selector`` or ``selector is empty``-style."""
 
     op: MatchOp
@@ -151,76 +169,32 @@ class Match:
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 
-    def __str__(self) -> str:
-        from bexpr.printer import format_node
-
-        return format_node(self)
-
-    def to_json(self) -> dict[str, Any]:
-        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
-        from bexpr.serialize import to_json
-
-        return to_json(self)
-
 
 @dataclass(frozen=True, slots=True)
-class Not:
+class Not(_Expression):
     """``not operand``."""
 
     operand: Node
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 
-    def __str__(self) -> str:
-        from bexpr.printer import format_node
-
-        return format_node(self)
-
-    def to_json(self) -> dict[str, Any]:
-        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
-        from bexpr.serialize import to_json
-
-        return to_json(self)
-
 
 @dataclass(frozen=True, slots=True)
-class And:
+class And(_Expression):
     """``a and b and ...``; at least two operands, evaluated left to right."""
 
     operands: tuple[Node, ...]
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 
-    def __str__(self) -> str:
-        from bexpr.printer import format_node
-
-        return format_node(self)
-
-    def to_json(self) -> dict[str, Any]:
-        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
-        from bexpr.serialize import to_json
-
-        return to_json(self)
-
 
 @dataclass(frozen=True, slots=True)
-class Or:
+class Or(_Expression):
     """``a or b or ...``; at least two operands, evaluated left to right."""
 
     operands: tuple[Node, ...]
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
-
-    def __str__(self) -> str:
-        from bexpr.printer import format_node
-
-        return format_node(self)
-
-    def to_json(self) -> dict[str, Any]:
-        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
-        from bexpr.serialize import to_json
-
-        return to_json(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +217,7 @@ class Binding:
 
 
 @dataclass(frozen=True, slots=True)
-class Collection:
+class Collection(_Expression):
     """``any selector as binding { body }`` or the same with ``all``.
 
     With :attr:`BindingMode.DEFAULT` the single name is kept in ``value``.
@@ -255,17 +229,6 @@ class Collection:
     body: Node
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
-
-    def __str__(self) -> str:
-        from bexpr.printer import format_node
-
-        return format_node(self)
-
-    def to_json(self) -> dict[str, Any]:
-        """This node as JSON-serializable data (see :mod:`bexpr.serialize`)."""
-        from bexpr.serialize import to_json
-
-        return to_json(self)
 
 
 Node: TypeAlias = Match | Not | And | Or | Collection
