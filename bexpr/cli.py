@@ -308,8 +308,17 @@ def _filter_input(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    """Run the command; returns the exit code.
+
+    ``bexpr serve ...`` starts the example list-endpoint server instead
+    (docs/listing.md); a lone ``serve`` is never a valid filter.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["serve"]:
+        from bexpr.examples.server import main as serve
+
+        return serve(arguments[1:], prog="bexpr serve")
+    args = _parser().parse_args(arguments)
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if sys.stdin else io.StringIO()
     try:
         return _run(args, stdin, sys.stdout, sys.stderr)

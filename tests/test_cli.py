@@ -138,6 +138,12 @@ def test_invalid_filter_exits_2_and_bad_input_exits_3() -> None:
     assert run("a == 1", "/no/such/file.json").returncode == 3
 
 
+def test_serve_subcommand_is_the_example_server() -> None:
+    result = run("serve", "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: bexpr serve")
+
+
 def test_help_documents_exit_codes() -> None:
     result = run("--help")
     assert result.returncode == 0
