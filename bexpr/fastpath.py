@@ -132,8 +132,12 @@ def _fused_equal(
         def equal1(root: Any) -> bool:
             if type(root) is dict:
                 value = root.get(k0, _NO)
-                if type(value) is str:
+                kind = type(value)
+                if kind is str:
                     return (value == raw) is not flip
+                # Integers are common too (ports, priorities, counts): inline.
+                if kind is int and as_int is not _NO and low <= value <= high:
+                    return (value == as_int) is not flip
                 if value is not _NO:
                     return test(root, value)
             return slow(root)
@@ -148,8 +152,11 @@ def _fused_equal(
                 parent = root.get(k0, _NO)
                 if type(parent) is dict:
                     value = parent.get(k1, _NO)
-                    if type(value) is str:
+                    kind = type(value)
+                    if kind is str:
                         return (value == raw) is not flip
+                    if kind is int and as_int is not _NO and low <= value <= high:
+                        return (value == as_int) is not flip
                     if value is _NO:
                         return missing
                     return test(root, value)
@@ -161,8 +168,11 @@ def _fused_equal(
 
     def equal_n(root: Any) -> bool:
         value = walk(root)
-        if type(value) is str:
+        kind = type(value)
+        if kind is str:
             return (value == raw) is not flip
+        if kind is int and as_int is not _NO and low <= value <= high:
+            return (value == as_int) is not flip
         if value is _MISSING:
             return missing
         if value is _NO:
