@@ -115,11 +115,10 @@ def _fused_equal(
     as_bool = conv.as_bool if _ok(conv.as_bool) else _NO
     low, high = INT64_MIN, INT64_MAX
 
+    # The closures below test str and int values inline (the common cases, and
+    # each call saved counts on the hot path); the rarer types come here.
     def test(root: Any, value: Any) -> bool:
-        # Types other than str, checked less often.
         kind = type(value)
-        if kind is int and as_int is not _NO and low <= value <= high:
-            return (value == as_int) is not flip
         if kind is bool and as_bool is not _NO:
             return (value is as_bool) is not flip
         if kind is float and as_float is not _NO:
@@ -135,7 +134,6 @@ def _fused_equal(
                 kind = type(value)
                 if kind is str:
                     return (value == raw) is not flip
-                # Integers are common too (ports, priorities, counts): inline.
                 if kind is int and as_int is not _NO and low <= value <= high:
                     return (value == as_int) is not flip
                 if value is not _NO:
@@ -191,9 +189,8 @@ def _fused_contains(
     nested: bool,
 ) -> Predicate:
     raw = conv.raw
-    # Only str elements can equal a value that reads as no bool, int or float:
-    # then the list's own `in` decides, once every element is known to be a
-    # plain scalar.
+    # A value that reads as no bool, int or float can only equal str elements;
+    # other plain scalars are skipped, anything else goes to the general path.
     only_text = not (_ok(conv.as_bool) or _ok(conv.as_int) or _ok(conv.as_float))
 
     def test(root: Any, value: Any) -> bool:
