@@ -30,7 +30,9 @@ _LITERAL = re.compile(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^0-9A-Za-z])*\Z")
 _UNESCAPE = re.compile(r"\\(.)")
 
 
-_PLAIN_RE2 = re.compile(r"\^?[^\\.+*?()|\[\]{}^$]*\$?\Z")
+# Plain characters only; not a lone surrogate, which stands for a byte that is
+# not UTF-8 (see coercion.unquote) and which Go's regexp rejects.
+_PLAIN_RE2 = re.compile(r"\^?[^\\.+*?()|\[\]{}^$\ud800-\udfff]*\$?\Z")
 
 
 def literal_search(pattern: str, translated: bool = True) -> Callable[[str], bool] | None:

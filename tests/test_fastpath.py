@@ -84,3 +84,11 @@ def test_dict_subclasses_are_not_mutated() -> None:
     with pytest.raises(bexpr.EvaluationError):
         bexpr.evaluate("b == 1", data)
     assert "b" not in data
+
+
+@pytest.mark.parametrize("pattern", ['"\\xff"', '"a\\xff"', '"^\\xc3"'])
+def test_patterns_with_bytes_that_are_not_utf8_are_invalid(pattern: str) -> None:
+    # Go's regexp rejects them ("invalid UTF-8"); the literal shortcut must not
+    # turn them into plain text searches.
+    with pytest.raises(bexpr.EvaluationError, match="invalid UTF-8"):
+        bexpr.evaluate(f"s matches {pattern}", {"s": "abc"})
