@@ -39,7 +39,7 @@ from typing import Any, Literal
 from bexpr import re2
 from bexpr.ast import And, BindingMode, Collection, Match, MatchOp, Node, Not, Or, Selector
 from bexpr.coercion import ConversionError, parse_bool, parse_float, parse_int
-from bexpr.errors import ParseError
+from bexpr.errors import BexprError, ParseError
 from bexpr.schema import ANY, Type, schema_of
 
 __all__ = ["Diagnostic", "check"]
@@ -457,6 +457,10 @@ def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnosti
         return [err.diagnostic()]
     if schema is None:
         return []
-    checker = _Checker(schema_of(schema))
+    try:
+        root = schema_of(schema)
+    except Exception as err:
+        raise BexprError(f"not a schema bexpr can read: {err}") from err
+    checker = _Checker(root)
     checker.visit(tree, (), frozenset())
     return sorted(checker.found, key=lambda d: (d.start, d.end))

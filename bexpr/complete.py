@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from bexpr.ast import MatchOp
 from bexpr.check import _applies
+from bexpr.errors import BexprError
 from bexpr.schema import ANY, Type, schema_of
 
 __all__ = ["Completion", "complete"]
@@ -75,7 +76,9 @@ def _lookup(root: Type, scope: dict[str, Type], path: list[str]) -> Type | None:
     """The type at a dotted path, or None when the schema has no such path."""
     if not path:
         return root
-    current = scope.get(path[0]) or root.fields.get(path[0]) if root.kind == "object" else ANY
+    current = scope.get(path[0])
+    if current is None:
+        current = root.fields.get(path[0]) if root.kind == "object" else ANY
     if current is None:
         return None
     for part in path[1:]:
@@ -122,7 +125,10 @@ def complete(expression: str, cursor: int, schema: Any = None) -> list[Completio
     """
     cursor = max(0, min(cursor, len(expression)))
     before = expression[:cursor]
-    root = schema_of(schema) if schema is not None else ANY
+    try:
+        root = schema_of(schema) if schema is not None else ANY
+    except Exception as err:
+        raise BexprError(f"not a schema bexpr can read: {err}") from err
     partial = _PARTIAL.search(before)
     start = partial.start() if partial else cursor
     word = before[start:]

@@ -263,3 +263,23 @@ def test_what_the_check_accepts_evaluates_without_errors(text: str, records: lis
     expression = bexpr.compile(text)
     for record in records:
         expression(record)  # no EvaluationError: the check found nothing to warn about
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list(' ()"`[]{}.,=!_/~01abAnotrisemplycDS\t\n')), max_size=40
+    ),
+    cursor=st.integers(-2, 45),
+)
+def test_check_and_complete_take_any_text(text: str, cursor: int) -> None:
+    for diagnostic in bexpr.check(text, JobListStub):
+        assert 0 <= diagnostic.start <= diagnostic.end <= len(text)
+    for completion in bexpr.complete(text, cursor, JobListStub):
+        assert completion.start <= completion.end <= len(text)
+
+
+@pytest.mark.parametrize("schema", [{"properties": [1, 2]}, {"type": "object", "properties": 5}])
+def test_a_malformed_schema_is_a_bexpr_error(schema: Any) -> None:
+    with pytest.raises(bexpr.BexprError):
+        bexpr.check("a == 1", schema)
