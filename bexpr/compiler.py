@@ -285,9 +285,9 @@ class _Compiler:
 
     def match(self, node: Match, negate: bool, names: frozenset[str]) -> Any:
         selector = str(node.selector)
-        on_value = _match_on_value(node, negate, selector, options=self.options)
         path = node.selector.path
         if path[0] in names:
+            on_value = _match_on_value(node, negate, selector, options=self.options)
             get_scoped = self.scoped_getter(path, selector)
 
             def scoped(root: Any, scope: Scope) -> bool:
@@ -309,12 +309,19 @@ class _Compiler:
                 return scoped(root, scope)
 
             return scoped_fast
-        get = accessor(path, self.options, selector)
+        options = self.options
 
-        def general(root: Any) -> bool:
-            return on_value(get(root))
+        def build() -> Predicate:
+            on_value = _match_on_value(node, negate, selector, options=options)
+            get = accessor(path, options, selector)
 
-        predicate: Predicate = self.fused(node, negate, selector, general) or general
+            def general(root: Any) -> bool:
+                return on_value(get(root))
+
+            return general
+
+        fused_path = self.fused(node, negate, selector, _Deferred(build))
+        predicate: Predicate = fused_path or build()
         if not names:
             return predicate
 
@@ -541,6 +548,28 @@ def _element_body(node: Collection) -> tuple[Match, bool] | None:
     if isinstance(body, Match) and name is not None and body.selector.path[0] == name:
         return body, negate
     return None
+
+
+class _Deferred:
+    """The general path behind a fused one, built when first needed.
+
+    Most records never leave the fast path, so most compiled expressions
+    never build their general paths: that halves what a compiled expression
+    holds. Two threads may both build it at once; both results are the same
+    closure, so either may win.
+    """
+
+    __slots__ = ("_build", "_predicate")
+
+    def __init__(self, build: Callable[[], Predicate]) -> None:
+        self._build = build
+        self._predicate: Predicate | None = None
+
+    def __call__(self, root: Any) -> bool:
+        predicate = self._predicate
+        if predicate is None:
+            predicate = self._predicate = self._build()
+        return predicate(root)
 
 
 def _slow(_element: Any) -> Any:
