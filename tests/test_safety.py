@@ -347,3 +347,26 @@ def test_fuzz_filter_any_data(data: Any) -> None:
             json.dumps(result, default=str)
         except bexpr.BexprError:
             pass
+
+
+def test_general_paths_built_by_several_threads_at_once() -> None:
+    # A match builds its general path the first time the fast path hands it a
+    # record (here: a mapping that is not a dict). Racing first uses agree.
+    from collections import OrderedDict
+
+    for _ in range(20):
+        expr = bexpr.compile('Port == 80 and Name matches "^w"')
+        records = [OrderedDict(Port=80, Name="web"), OrderedDict(Port=81, Name="web")]
+        results: list[list[bool]] = []
+        barrier = threading.Barrier(8)
+
+        def work(expr: bexpr.Expression = expr, records: list[Any] = records) -> None:
+            barrier.wait()
+            results.append([expr(r) for r in records])
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == [[True, False]] * 8
