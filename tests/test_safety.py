@@ -349,24 +349,29 @@ def test_fuzz_filter_any_data(data: Any) -> None:
             pass
 
 
+def _race(expr: bexpr.Expression, records: list[Any], threads: int = 8) -> list[list[bool]]:
+    """Evaluate ``records`` from several threads released at the same moment."""
+    results: list[list[bool]] = []
+    barrier = threading.Barrier(threads)
+
+    def work() -> None:
+        barrier.wait()
+        results.append([expr(r) for r in records])
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results
+
+
 def test_general_paths_built_by_several_threads_at_once() -> None:
     # A match builds its general path the first time the fast path hands it a
     # record (here: a mapping that is not a dict). Racing first uses agree.
     from collections import OrderedDict
 
+    records = [OrderedDict(Port=80, Name="web"), OrderedDict(Port=81, Name="web")]
     for _ in range(20):
         expr = bexpr.compile('Port == 80 and Name matches "^w"')
-        records = [OrderedDict(Port=80, Name="web"), OrderedDict(Port=81, Name="web")]
-        results: list[list[bool]] = []
-        barrier = threading.Barrier(8)
-
-        def work(expr: bexpr.Expression = expr, records: list[Any] = records) -> None:
-            barrier.wait()
-            results.append([expr(r) for r in records])
-
-        threads = [threading.Thread(target=work) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert results == [[True, False]] * 8
+        assert _race(expr, records) == [[True, False]] * 8
