@@ -462,5 +462,11 @@ def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnosti
     except Exception as err:
         raise BexprError(f"not a schema bexpr can read: {err}") from err
     checker = _Checker(root)
-    checker.visit(tree, (), frozenset())
+    try:
+        checker.visit(tree, (), frozenset())
+    except RecursionError:
+        # Only reachable with max_depth raised far above its default.
+        checker.found.append(
+            Diagnostic("limit", "expression nested too deeply to check", 0, len(expression))
+        )
     return sorted(checker.found, key=lambda d: (d.start, d.end))
