@@ -363,7 +363,13 @@ def format(expression: str, **options: Any) -> str:
     >>> bexpr.format('Meta["env"]=="prod"   and not (Stop==true)')
     'Meta.env == "prod" and not Stop == true'
     """
-    return str(parse(expression, **options))
+    try:
+        return str(parse(expression, **options))
+    except RecursionError:
+        # Only reachable when max_depth was raised far above its default.
+        raise ParseError(
+            "expression nested too deeply to print; lower max_depth", expression, 0, code="limit"
+        ) from None
 
 
 def validate(expression: str, **options: Any) -> None:
