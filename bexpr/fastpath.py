@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from bexpr.ast import MatchOp
 from bexpr.coercion import INT64_MAX, INT64_MIN, ConversionError, Converted
+from bexpr.lookup import MISSING, NOT_PLAIN, dict_walker
 
 __all__ = ["fused_match", "literal_search"]
 
@@ -164,7 +165,7 @@ def _fused_equal(
 
         return equal2
 
-    walk = _walker(path, nested)
+    walk = dict_walker(path, nested)
 
     def equal_n(root: Any) -> bool:
         value = walk(root)
@@ -173,9 +174,9 @@ def _fused_equal(
             return (value == raw) is not flip
         if kind is int and as_int is not _NO and low <= value <= high:
             return (value == as_int) is not flip
-        if value is _MISSING:
+        if value is MISSING:
             return missing
-        if value is _NO:
+        if value is NOT_PLAIN:
             return slow(root)
         return test(root, value)
 
@@ -210,15 +211,15 @@ def _fused_contains(
             return (raw in value) is not flip
         return slow(root)
 
-    walk = _walker(path, nested)
+    walk = dict_walker(path, nested)
 
     def contains(root: Any) -> bool:
         value = walk(root)
         if type(value) is str:
             return (raw in value) is not flip
-        if value is _MISSING:
+        if value is MISSING:
             return missing
-        if value is _NO:
+        if value is NOT_PLAIN:
             return slow(root)
         return test(root, value)
 
@@ -233,65 +234,14 @@ def _fused_matches(
     slow: Predicate,
     nested: bool,
 ) -> Predicate:
-    walk = _walker(path, nested)
+    walk = dict_walker(path, nested)
 
     def matches(root: Any) -> bool:
         value = walk(root)
         if type(value) is str:
             return search(value) is not flip
-        if value is _MISSING:
+        if value is MISSING:
             return missing
         return slow(root)
 
     return matches
-
-
-_MISSING: Final = object()
-
-
-def _walker(path: tuple[str, ...], nested: bool = False) -> Callable[[Any], Any]:
-    """Walk ``path`` through plain dicts: the value, ``_MISSING`` when the
-    last key is missing from a dict below the top, ``_NO`` otherwise."""
-    if not path:
-        return _identity
-
-    if len(path) == 1:
-        (k0,) = path
-        missing_first = _MISSING if nested else _NO
-
-        def walk1(root: Any) -> Any:
-            if type(root) is dict:
-                return root.get(k0, missing_first)
-            return _NO
-
-        return walk1
-
-    if len(path) == 2:
-        k0, k1 = path
-
-        def walk2(root: Any) -> Any:
-            if type(root) is dict:
-                parent = root.get(k0, _NO)
-                if type(parent) is dict:
-                    return parent.get(k1, _MISSING)
-            return _NO
-
-        return walk2
-
-    head, last = path[:-1], path[-1]
-
-    def walk_n(root: Any) -> Any:
-        current = root
-        for part in head:
-            if type(current) is not dict:
-                return _NO
-            current = current.get(part, _NO)
-        if type(current) is not dict:
-            return _NO
-        return current.get(last, _MISSING)
-
-    return walk_n
-
-
-def _identity(value: Any) -> Any:
-    return value

@@ -24,9 +24,12 @@ from bexpr.options import Options, Resolver
 
 __all__ = [
     "ABSENT",
+    "MISSING",
+    "NOT_PLAIN",
     "Accessor",
     "NotFound",
     "accessor",
+    "dict_walker",
     "kind_name",
     "pointer_text",
     "step",
@@ -139,52 +142,89 @@ def walk(
     return current
 
 
-def accessor(path: tuple[str, ...], options: Options, selector: str) -> Accessor:
-    """Build the lookup function for a selector path, specialised by length.
+class _Sentinel:
+    def __init__(self, name: str) -> None:
+        self.name = name
 
-    Plain ``dict`` levels are read directly; anything else (other mappings,
-    lists, objects, a hook, a missing key) goes through :func:`walk`.
+    def __repr__(self) -> str:
+        return self.name
+
+
+NOT_PLAIN: Final = _Sentinel("NOT_PLAIN")
+"""From :func:`dict_walker`: the path leaves plain dicts, or a key above the
+last is missing; only the general lookup can say what that means."""
+
+MISSING: Final = _Sentinel("MISSING")
+"""From :func:`dict_walker`: the last key is missing from a dict below the top."""
+
+
+def dict_walker(path: tuple[str, ...], nested: bool = False) -> Callable[[Any], Any]:
+    """Walk ``path`` through plain ``dict``s only: the value, :data:`MISSING`
+    or :data:`NOT_PLAIN`. Specialised by length, for the hot paths.
+
+    ``nested``: the root is itself below the top (a bound element), so a
+    missing first key is :data:`MISSING` too, and an empty path is the root.
     """
-    if options.hook is not None or options.resolver is not None:
-        return lambda root: walk(root, path, options, selector)
-
-    def slow(root: Any) -> Any:
-        return walk(root, path, options, selector)
+    if not path:
+        return _identity
 
     if len(path) == 1:
         (k0,) = path
+        missing_first = MISSING if nested else NOT_PLAIN
 
-        def get1(root: Any) -> Any:
+        def walk1(root: Any) -> Any:
             if type(root) is dict:
-                value = root.get(k0, _NO_KEY)
-                if value is not _NO_KEY:
-                    return value
-            return slow(root)
+                return root.get(k0, missing_first)
+            return NOT_PLAIN
 
-        return get1
+        return walk1
 
     if len(path) == 2:
         k0, k1 = path
 
-        def get2(root: Any) -> Any:
+        def walk2(root: Any) -> Any:
             if type(root) is dict:
-                mid = root.get(k0, _NO_KEY)
-                if type(mid) is dict:
-                    value = mid.get(k1, _NO_KEY)
-                    if value is not _NO_KEY:
-                        return value
-            return slow(root)
+                parent = root.get(k0, NOT_PLAIN)
+                if type(parent) is dict:
+                    return parent.get(k1, MISSING)
+            return NOT_PLAIN
 
-        return get2
+        return walk2
 
-    def get_n(root: Any) -> Any:
+    head, last = path[:-1], path[-1]
+
+    def walk_n(root: Any) -> Any:
         current = root
-        for part in path:
+        for part in head:
             if type(current) is not dict:
-                return slow(root)
-            current = current.get(part, _NO_KEY)
-            if current is _NO_KEY:
-                return slow(root)
-        return current
+                return NOT_PLAIN
+            current = current.get(part, NOT_PLAIN)
+        if type(current) is not dict:
+            return NOT_PLAIN
+        return current.get(last, MISSING)
 
-    return get_n
+    return walk_n
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def accessor(path: tuple[str, ...], options: Options, selector: str) -> Accessor:
+    """Build the lookup function for a selector path.
+
+    Plain ``dict`` levels are read directly (:func:`dict_walker`); anything
+    else (other mappings, lists, objects, a hook, a missing key) goes through
+    :func:`walk`.
+    """
+    if options.hook is not None or options.resolver is not None:
+        return lambda root: walk(root, path, options, selector)
+    through_dicts = dict_walker(path)
+
+    def get(root: Any) -> Any:
+        value = through_dicts(root)
+        if value is NOT_PLAIN or value is MISSING:
+            return walk(root, path, options, selector)
+        return value
+
+    return get
