@@ -37,6 +37,7 @@ from bexpr.coercion import (
 )
 from bexpr.errors import EvaluationError
 from bexpr.fields import NotFound, struct_field
+from bexpr.lookup import pointer_text
 from bexpr.options import Options
 
 __all__ = ["interpret"]
@@ -75,10 +76,6 @@ def _kind(value: Any) -> str:
     return "struct"
 
 
-def _pointer(path: tuple[str, ...]) -> str:
-    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
-
-
 def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
     """pointerstructure's Pointer.Get: walk ``path`` from ``datum``."""
     current = datum
@@ -94,12 +91,12 @@ def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
             except ConversionError:
                 raise EvaluationError(
                     f"couldn't convert value {part!r} to a list index at part {i}",
-                    _pointer(path),
+                    pointer_text(path),
                 ) from None
             if index < 0 or index >= len(current):
                 raise EvaluationError(
                     f"index {index} is out of range (length = {len(current)}) at part {i}",
-                    _pointer(path),
+                    pointer_text(path),
                 )
             current = current[index]
         elif kind == "struct":
@@ -112,7 +109,7 @@ def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
         else:
             raise EvaluationError(
                 f"cannot look up key {part!r} in a value of type {kind} at part {i}",
-                _pointer(path),
+                pointer_text(path),
             )
         if options.hook is not None:
             current = options.hook(current)
@@ -131,7 +128,8 @@ def _get_value(
             if len(path) > 1:
                 kind = "int" if isinstance(local.value, int) else "string"
                 raise EvaluationError(
-                    f"{_pointer(path[:1])} references a {kind} so {_pointer(path)} is invalid"
+                    f"{pointer_text(path[:1])} references a {kind} "
+                    f"so {pointer_text(path)} is invalid"
                 )
             return local.value, True
         path = local.path + path[1:]
@@ -147,7 +145,7 @@ def _get_value(
                 parent = None
             if _kind(parent) == "map":
                 return None, False
-        raise EvaluationError(f"couldn't find key {str(missing)!r}", _pointer(path)) from None
+        raise EvaluationError(f"couldn't find key {str(missing)!r}", pointer_text(path)) from None
 
 
 def _match_value(raw: str, kind: str) -> Any:
