@@ -58,7 +58,9 @@ def _equal_test(conv: Converted, selector: str) -> Test:
     raw = conv.raw
     as_int, as_float, as_bool = conv.as_int, conv.as_float, conv.as_bool
 
-    def general(value: Any) -> bool:
+    def test(value: Any) -> bool:
+        if type(value) is str:  # the common case first
+            return bool(value == raw)
         if isinstance(value, bool):
             if isinstance(as_bool, ConversionError):
                 return _raise_conversion(as_bool, selector)
@@ -79,11 +81,6 @@ def _equal_test(conv: Converted, selector: str) -> Test:
         if isinstance(value, str):
             return str(value) == raw
         raise EvaluationError(f"cannot compare a {kind_name(value)} with {raw!r}", selector)
-
-    def test(value: Any) -> bool:
-        if type(value) is str:
-            return bool(value == raw)
-        return general(value)
 
     return test
 
