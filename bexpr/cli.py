@@ -179,10 +179,16 @@ class _Progress:
         self.started = time.monotonic()
         self.drawn = 0.0
 
-    def track(self, records: Iterable[Any]) -> Iterator[Any]:
+    def track(self, records: Iterable[Any]) -> Iterable[Any]:
+        """``records``, counted for the progress line when it is shown."""
+        if not self.enabled:
+            return records  # no generator in between when nothing is shown
+        return self._counted(records)
+
+    def _counted(self, records: Iterable[Any]) -> Iterator[Any]:
         for record in records:
             self.seen += 1
-            if self.enabled and self.seen % 1024 == 0:
+            if self.seen % 1024 == 0:
                 now = time.monotonic()
                 if now - self.started >= self.delay and now - self.drawn > 0.1:
                     self.drawn = now
