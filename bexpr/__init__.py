@@ -17,17 +17,39 @@ parameter, on Python data::
 Errors are :class:`BexprError`: :class:`ParseError` for an invalid expression
 (with ``line``, ``column``, ``offset`` and a caret excerpt) and
 :class:`EvaluationError` when data cannot be evaluated.
+
+The package is layered (docs/design.md): ``syntax`` (text to tree), ``go``
+(Go's conversion and regexp rules), ``data`` (selectors into data),
+``evaluation``, ``translate``, ``analysis``, then :mod:`bexpr.api`. The names
+below come from those modules and are imported on first use, so that
+importing any part of bexpr, or bexpr itself, loads only what is used.
 """
 
-from bexpr.ast import Node
-from bexpr.check import Diagnostic, check
-from bexpr.complete import Completion, complete
-from bexpr.errors import BexprError, EvaluationError, ParseError
-from bexpr.expression import Expression, compile, evaluate, filter, format, parse, validate
-from bexpr.fields import attribute_resolver
-from bexpr.options import MISSING
-from bexpr.schema import Type, schema_of
-from bexpr.serialize import from_json, to_json
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bexpr import listing, re2
+    from bexpr.analysis.check import check
+    from bexpr.analysis.complete import Completion, complete
+    from bexpr.analysis.schema import Type, schema_of
+    from bexpr.api import (
+        Expression,
+        RecordError,
+        compile,
+        evaluate,
+        filter,
+        format,
+        parse,
+        validate,
+    )
+    from bexpr.data.fields import attribute_resolver
+    from bexpr.errors import BexprError, Diagnostic, EvaluationError, ParseError
+    from bexpr.options import MISSING
+    from bexpr.syntax.ast import Node
+    from bexpr.translate.json import from_json, to_json
 
 __all__ = [
     "MISSING",
@@ -38,6 +60,7 @@ __all__ = [
     "Expression",
     "Node",
     "ParseError",
+    "RecordError",
     "Type",
     "attribute_resolver",
     "check",
@@ -47,10 +70,57 @@ __all__ = [
     "filter",
     "format",
     "from_json",
+    "listing",
     "parse",
+    "re2",
     "schema_of",
     "to_json",
     "validate",
 ]
 
 __version__ = "0.1.0"
+
+# Where each public name lives; a module's own name maps to None.
+_HOMES: dict[str, str | None] = {
+    "MISSING": "bexpr.options",
+    "BexprError": "bexpr.errors",
+    "Diagnostic": "bexpr.errors",
+    "EvaluationError": "bexpr.errors",
+    "ParseError": "bexpr.errors",
+    "Node": "bexpr.syntax.ast",
+    "attribute_resolver": "bexpr.data.fields",
+    "from_json": "bexpr.translate.json",
+    "to_json": "bexpr.translate.json",
+    "Type": "bexpr.analysis.schema",
+    "schema_of": "bexpr.analysis.schema",
+    "check": "bexpr.analysis.check",
+    "Completion": "bexpr.analysis.complete",
+    "complete": "bexpr.analysis.complete",
+    "Expression": "bexpr.api",
+    "RecordError": "bexpr.api",
+    "compile": "bexpr.api",
+    "evaluate": "bexpr.api",
+    "filter": "bexpr.api",
+    "format": "bexpr.api",
+    "parse": "bexpr.api",
+    "validate": "bexpr.api",
+    "listing": None,
+    "re2": None,
+}
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+
+    def __getattr__(name: str) -> Any:
+        """Import a public name on first use (PEP 562)."""
+        home = _HOMES.get(name, "")
+        if home == "":
+            raise AttributeError(f"module 'bexpr' has no attribute {name!r}")
+        value = importlib.import_module(f"bexpr.{name}" if home is None else home)
+        if home is not None:
+            value = getattr(value, name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))

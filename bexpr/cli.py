@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 import bexpr
-from bexpr.expression import Errors, RecordError
-from bexpr.printer import dump
+from bexpr.api import Errors, RecordError
+from bexpr.syntax.printer import dump
 
 __all__ = ["main"]
 

@@ -3,21 +3,43 @@
 Every failure that an expression string or a piece of data can cause surfaces
 as a :class:`BexprError`: a :class:`ParseError` when the expression itself is
 wrong, an :class:`EvaluationError` when it cannot be evaluated against the
-data it is given.
+data it is given. :class:`Diagnostic` is the same information as plain data,
+for tools that report problems instead of raising them (:func:`bexpr.check`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from bexpr.check import Diagnostic
+__all__ = ["BexprError", "Diagnostic", "EvaluationError", "ParseError", "Severity", "excerpt"]
 
-__all__ = ["BexprError", "EvaluationError", "ParseError", "excerpt"]
+Severity = Literal["error", "warning"]
 
 
 class BexprError(Exception):
     """Base class of every error bexpr raises."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in an expression, located by character offsets.
+
+    ``start``/``end`` delimit the offending text (``end`` exclusive); ``hint``
+    suggests a fix, when there is one. :func:`bexpr.check` returns these, and
+    :meth:`ParseError.diagnostic` gives one for a parse error.
+    """
+
+    code: str
+    message: str
+    start: int
+    end: int
+    severity: Severity = "error"
+    hint: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The diagnostic as a JSON-serializable dict."""
+        return asdict(self)
 
 
 def excerpt(source: str, offset: int, width: int = 1) -> str:
@@ -80,9 +102,7 @@ class ParseError(BexprError):
         return excerpt(self.expression, self.offset, self.length)
 
     def diagnostic(self) -> Diagnostic:
-        """The same information as a :class:`bexpr.check.Diagnostic`."""
-        from bexpr.check import Diagnostic
-
+        """The same information as a :class:`Diagnostic`."""
         end = min(self.offset + self.length, len(self.expression))
         return Diagnostic(
             self.code, self.message, self.offset, max(end, self.offset), "error", self.hint

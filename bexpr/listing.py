@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeAlias, TypeVar
 from urllib.parse import parse_qsl
 
+from bexpr.api import Errors, Expression, RecordError
+from bexpr.api import compile as compile_expression
+from bexpr.data.fields import NotFound, struct_field
 from bexpr.errors import BexprError, EvaluationError, ParseError
-from bexpr.expression import Errors, Expression, RecordError
-from bexpr.expression import compile as compile_expression
-from bexpr.fields import NotFound, struct_field
 
 __all__ = [
     "BAD_REQUEST",
@@ -468,7 +468,7 @@ def query(
       integers or tuples of them, all of one shape, and unique.
     - ``errors``: a record the filter cannot be evaluated on: ``"fail"``
       raises a 400 :class:`ListingError` (as Nomad does), ``"skip"`` leaves
-      it out, a function is called with a :class:`bexpr.expression.RecordError`
+      it out, a function is called with a :class:`bexpr.api.RecordError`
       (whose ``key`` is the record's listing key) and the record left out.
     - ``conflicting``: the names of other filtering query parameters the
       request used (index-backed ones such as ``prefix``); with a filter, a

@@ -8,7 +8,7 @@
   ``Meta``, then for ``Meta.env``, and returns what to use instead.
 - ``resolver``: a function ``resolver(obj, name)`` that looks a name up in
   an object that is not a mapping or a sequence, replacing the default
-  data-only field access (see :mod:`bexpr.lookup`). Raise ``LookupError`` or
+  data-only field access (see :mod:`bexpr.data.lookup`). Raise ``LookupError`` or
   ``AttributeError`` for a name that is not there.
 
 Limits (see docs/security.md); going past one raises a ``ParseError`` or an
@@ -19,7 +19,8 @@ Limits (see docs/security.md); going past one raises a ``ParseError`` or an
 - ``max_depth``: how deeply parentheses and collection expressions may nest
   (:data:`DEFAULT_MAX_DEPTH`).
 - ``max_expressions``: the largest expression accepted, counted in
-  expression nodes (see :func:`count_nodes`; :data:`DEFAULT_MAX_EXPRESSIONS`).
+  expression nodes (see :func:`bexpr.syntax.visitor.count_nodes`;
+  :data:`DEFAULT_MAX_EXPRESSIONS`).
 - ``regex_timeout``: seconds one ``matches`` may take on one value
   (:data:`DEFAULT_REGEX_TIMEOUT`; ``None`` for no limit).
 - ``max_steps``: how many elements collection expressions may visit while
@@ -28,11 +29,9 @@ Limits (see docs/security.md); going past one raises a ``ParseError`` or an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
-
-from bexpr.ast import And, Collection, Match, Node, Not, Or
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -45,7 +44,7 @@ __all__ = [
     "Limits",
     "Options",
     "Resolver",
-    "count_nodes",
+    "options_from",
 ]
 
 DEFAULT_MAX_EXPRESSIONS: Final = 10_000
@@ -110,26 +109,54 @@ class Options:
         return self.unknown is not MISSING
 
 
-def count_nodes(node: Node) -> int:
-    """Count expression nodes the way ``max_expressions`` limits them.
+def _limit(options: dict[str, Any], name: str, default: int) -> int:
+    value = options.pop(name, None)
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value
 
-    Every match, every ``not``, every collection expression and every
-    ``and``/``or`` between two operands counts one: ``a == 1 and not b == 2``
-    counts 4 (two matches, one ``not``, one ``and``).
+
+def options_from(given: Mapping[str, Any]) -> Options:
+    """The :class:`Options` for the keyword options of :func:`bexpr.compile`.
+
+    Raises ``TypeError`` for an unknown option name or a value of the wrong
+    type, ``ValueError`` for a value out of range: a mistake in the calling
+    code, not in an expression.
+
+    >>> options_from({"max_depth": 4}).limits.max_depth
+    4
     """
-    total = 0
-    stack: list[Node] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Match):
-            total += 1
-        elif isinstance(current, Not):
-            total += 1
-            stack.append(current.operand)
-        elif isinstance(current, And | Or):
-            total += len(current.operands) - 1
-            stack.extend(current.operands)
-        elif isinstance(current, Collection):
-            total += 1
-            stack.append(current.body)
-    return total
+    options = dict(given)
+    unknown = options.pop("unknown", MISSING)
+    hook: Hook | None = options.pop("hook", None)
+    resolver: Resolver | None = options.pop("resolver", None)
+    limits = Limits(
+        max_length=_limit(options, "max_length", DEFAULT_MAX_LENGTH),
+        max_depth=_limit(options, "max_depth", DEFAULT_MAX_DEPTH),
+        max_expressions=_limit(options, "max_expressions", DEFAULT_MAX_EXPRESSIONS),
+    )
+    max_steps = _limit(options, "max_steps", DEFAULT_MAX_STEPS)
+    regex_timeout = options.pop("regex_timeout", DEFAULT_REGEX_TIMEOUT)
+    if options:
+        raise TypeError(f"unknown bexpr option(s): {', '.join(sorted(options))}")
+    if regex_timeout is not None and (
+        not isinstance(regex_timeout, int | float)
+        or isinstance(regex_timeout, bool)
+        or not regex_timeout > 0
+    ):
+        raise ValueError("regex_timeout must be a positive number of seconds, or None")
+    for name, function in (("hook", hook), ("resolver", resolver)):
+        if function is not None and not callable(function):
+            raise TypeError(f"{name} must be callable")
+    return Options(
+        unknown=unknown,
+        hook=hook,
+        resolver=resolver,
+        limits=limits,
+        regex_timeout=regex_timeout,
+        max_steps=max_steps,
+    )

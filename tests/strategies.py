@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bexpr.ast import (
+from bexpr.syntax.ast import (
     And,
     Binding,
     BindingMode,

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bexpr
-from bexpr.schema import ANY, Type, schema_of
+from bexpr.analysis.schema import ANY, Type, schema_of
 from tests.job_schema import JobListStub
 
 JOB = schema_of(JobListStub)

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from bexpr.coercion import ConversionError, convert, parse_bool, parse_float, parse_int, unquote
+from bexpr.go.strconv import ConversionError, convert, parse_bool, parse_float, parse_int
+from bexpr.syntax.tokens import unquote
 
 
 @pytest.mark.parametrize(

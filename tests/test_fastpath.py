@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 import bexpr
-from bexpr import re2
-from bexpr.fastpath import literal_search
-from bexpr.interpreter import interpret
+from bexpr.evaluation.interpreter import interpret
+from bexpr.evaluation.operations import literal_search
+from bexpr.go import re2
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bexpr
-from bexpr import listing
-from bexpr.expression import RecordError
+from bexpr import RecordError, listing
 from bexpr.listing import ListingError, Page, Params, query, query_params
 
 JOBS = [

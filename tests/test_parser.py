@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import bexpr
-from bexpr.ast import (
+from bexpr.syntax.ast import (
     And,
     Binding,
     BindingMode,

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bexpr
-from bexpr.ast import Node
-from bexpr.interpreter import interpret
+from bexpr.evaluation.interpreter import interpret
 from bexpr.options import MISSING, Options
-from bexpr.parser import parse_with_grammar
+from bexpr.syntax.ast import Node
+from bexpr.syntax.parser import parse_with_grammar
 from tests.strategies import data_values, records, trees, unknown_values
 
 SETTINGS = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""Tests for bexpr.re2, the RE2 (Go regexp) to ``regex`` module translator.
+"""Tests for bexpr.re2 (bexpr/go/re2.py), the RE2 (Go regexp) to ``regex`` module translator.
 
 Every expectation in MATCH_CASES and ERROR_CASES was recorded from go-bexpr's
 Go regexp (go-bexpr be9f48e, ``s matches `pattern` ``, via a local oracle

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bexpr
-from bexpr.fields import attribute_resolver
+from bexpr.data.fields import attribute_resolver
 from tests.strategies import data_values, records, trees
 
 FUZZ = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])

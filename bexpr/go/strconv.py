@@ -2,9 +2,10 @@
 
 The reference keeps a match value as text and converts it to the type of the
 data it meets with Go's ``strconv``: ``ParseBool``, ``ParseInt`` (base 0,
-64-bit) and ``ParseFloat`` (64-bit). String literals are unquoted with
-``strconv.Unquote``. These are exact ports of those rules; Python's own
-``int()``/``float()`` accept different spellings.
+64-bit) and ``ParseFloat`` (64-bit). These are exact ports of those rules;
+Python's own ``int()``/``float()`` accept different spellings. (String
+literals, which Go unquotes with ``strconv.Unquote``, are a matter of syntax:
+see :func:`bexpr.syntax.tokens.unquote`.)
 
 All of it runs at compile time: :func:`convert` turns a value's text into a
 :class:`Converted` holding the result (or the failure) for every target type.
@@ -25,7 +26,6 @@ __all__ = [
     "parse_bool",
     "parse_float",
     "parse_int",
-    "unquote",
 ]
 
 INT64_MAX = 2**63 - 1
@@ -245,94 +245,6 @@ def parse_float(text: str) -> float:
     if math.isinf(value):
         raise ConversionError("ParseFloat", text, "range")
     return value
-
-
-_ESCAPES = {
-    "a": 0x07,
-    "b": 0x08,
-    "f": 0x0C,
-    "n": 0x0A,
-    "r": 0x0D,
-    "t": 0x09,
-    "v": 0x0B,
-    "\\": 0x5C,
-    '"': 0x22,
-}
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-class UnquoteError(ValueError):
-    """A string literal that Go's ``strconv.Unquote`` rejects; ``offset`` is
-    the index of the offending character within the literal."""
-
-    def __init__(self, offset: int, reason: str) -> None:
-        self.offset = offset
-        super().__init__(reason)
-
-
-def unquote(literal: str) -> str:
-    """Go's ``strconv.Unquote`` for a ``"..."`` or ``` `...` ``` literal.
-
-    Bytes that ``\\x``/octal escapes produce are decoded as UTF-8; a byte that
-    is not valid UTF-8 becomes a lone surrogate (``surrogateescape``), so it
-    equals no text that comes from JSON, just as in Go.
-
-    >>> unquote('"a\\\\tb"'), unquote('"\\\\u00e9"'), unquote('`a\\\\n`')
-    ('a\\tb', 'é', 'a\\\\n')
-    """
-    quote_char = literal[0]
-    body = literal[1:-1]
-    if quote_char == "`":
-        return body.replace("\r", "")
-    if "\\" not in body:
-        if "\n" in body:
-            raise UnquoteError(1 + body.index("\n"), "a newline inside a string literal")
-        return body
-    out = bytearray()
-    i = 0
-    n = len(body)
-    while i < n:
-        ch = body[i]
-        if ch == "\n":
-            raise UnquoteError(1 + i, "a newline inside a string literal")
-        if ch != "\\":
-            out += ch.encode("utf-8", "surrogatepass")
-            i += 1
-            continue
-        start = i
-        if i + 1 >= n:
-            raise UnquoteError(1 + start, "a backslash at the end of a string literal")
-        esc = body[i + 1]
-        i += 2
-        if esc in _ESCAPES:
-            out.append(_ESCAPES[esc])
-        elif esc in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i : i + width]
-            if len(digits) < width or not all(c in _HEX for c in digits):
-                raise UnquoteError(
-                    1 + start, f"\\{esc} must be followed by {width} hexadecimal digits"
-                )
-            code = int(digits, 16)
-            i += width
-            if esc == "x":
-                out.append(code)
-            else:
-                if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-                    raise UnquoteError(1 + start, f"\\{esc}{digits} is not a valid code point")
-                out += chr(code).encode("utf-8")
-        elif "0" <= esc <= "7":
-            digits = body[i : i + 2]
-            if len(digits) < 2 or not all("0" <= c <= "7" for c in digits):
-                raise UnquoteError(1 + start, "an octal escape needs three octal digits")
-            code = int(esc + digits, 8)
-            if code > 255:
-                raise UnquoteError(1 + start, f"octal escape \\{esc}{digits} is above \\377")
-            out.append(code)
-            i += 2
-        else:
-            raise UnquoteError(1 + start, f"unknown escape sequence \\{esc}")
-    return out.decode("utf-8", "surrogateescape")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,10 @@ True
 The format: every node is an object with a ``type`` (``match``, ``not``,
 ``and``, ``or``, ``collection``) and the node's parts; selectors are
 ``{"path": [...], "pointer": bool}``; values ``{"raw": text, "kind": ...}``;
-positions are kept as ``start``/``end`` when present. :func:`from_json`
-accepts exactly what :func:`to_json` produces (positions optional) and raises
+positions are kept as ``start``/``end`` when present. Each node writes its
+own part (``node.to_json()``, see :mod:`bexpr.syntax.ast`), as it prints its
+own text; reading is here: :func:`from_json` accepts exactly what
+:func:`to_json` produces (positions optional) and raises
 :class:`bexpr.BexprError` for anything else.
 """
 
@@ -22,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bexpr.ast import (
+from bexpr.errors import BexprError
+from bexpr.syntax.ast import (
     And,
     Binding,
     BindingMode,
@@ -36,51 +39,20 @@ from bexpr.ast import (
     Selector,
     Value,
 )
-from bexpr.errors import BexprError
 
 __all__ = ["from_json", "to_json"]
 
 _MAX_DEPTH = 500
 
 
-def _selector(selector: Selector) -> dict[str, Any]:
-    return {"path": list(selector.path), "pointer": selector.pointer}
-
-
 def to_json(node: Node) -> dict[str, Any]:
-    """The tree as nested dicts and lists of plain JSON values."""
-    position = {"start": node.start, "end": node.end}
-    if isinstance(node, Match):
-        data: dict[str, Any] = {
-            "type": "match",
-            "op": node.op.value,
-            "selector": _selector(node.selector),
-        }
-        if node.value is not None:
-            data["value"] = {"raw": node.value.raw, "kind": node.value.kind}
-        return data | position
-    if isinstance(node, Not):
-        return {"type": "not", "operand": to_json(node.operand)} | position
-    if isinstance(node, And | Or):
-        kind = "and" if isinstance(node, And) else "or"
-        return {"type": kind, "operands": [to_json(op) for op in node.operands]} | position
-    binding = node.binding
-    return {
-        "type": "collection",
-        "op": node.op.value,
-        "selector": _selector(node.selector),
-        "binding": {"mode": binding.mode.value, "index": binding.index, "value": binding.value},
-        "body": to_json(node.body),
-    } | position
-
-
-class _Bad(BexprError):
-    pass
+    """The tree as nested dicts and lists of plain JSON values (``node.to_json()``)."""
+    return node.to_json()
 
 
 def _need(condition: bool, what: str) -> None:
     if not condition:
-        raise _Bad(f"not a bexpr tree: {what}")
+        raise BexprError(f"not a bexpr tree: {what}")
 
 
 def _text(data: Mapping[str, Any], key: str, optional: bool = False) -> Any:
@@ -114,7 +86,7 @@ def from_json(data: Any) -> Node:
     try:
         str(node)
     except (ValueError, TypeError) as err:
-        raise _Bad(f"not a bexpr tree: {err}") from None
+        raise BexprError(f"not a bexpr tree: {err}") from None
     return node
 
 
@@ -127,7 +99,7 @@ def _from_json(data: Any, _depth: int) -> Node:
         try:
             op = MatchOp(_text(data, "op"))
         except ValueError:
-            raise _Bad(f"not a bexpr tree: unknown operator {data.get('op')!r}") from None
+            raise BexprError(f"not a bexpr tree: unknown operator {data.get('op')!r}") from None
         value = None
         if op.takes_value:
             raw = data.get("value")
@@ -150,7 +122,7 @@ def _from_json(data: Any, _depth: int) -> Node:
             _need(isinstance(binding, Mapping), "a collection needs a binding")
             mode = BindingMode(_text(binding, "mode"))
         except ValueError:
-            raise _Bad("not a bexpr tree: unknown collection operator or binding") from None
+            raise BexprError("not a bexpr tree: unknown collection operator or binding") from None
         index, value = _text(binding, "index", True), _text(binding, "value", True)
         wanted = {
             BindingMode.DEFAULT: (False, True),
@@ -167,4 +139,4 @@ def _from_json(data: Any, _depth: int) -> Node:
             start,
             end,
         )
-    raise _Bad(f"not a bexpr tree: unknown node type {kind!r}")
+    raise BexprError(f"not a bexpr tree: unknown node type {kind!r}")

@@ -24,10 +24,10 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bexpr.ast import MatchOp
-from bexpr.check import _applies
+from bexpr.analysis.schema import ANY, Type, schema_of
 from bexpr.errors import BexprError
-from bexpr.schema import ANY, Type, schema_of
+from bexpr.syntax.operators import CollectionOp, Form, MatchOp
+from bexpr.syntax.tokens import AND, AS, NOT, OR, spellings
 
 __all__ = ["Completion", "complete"]
 
@@ -56,20 +56,18 @@ _BINDING = re.compile(
     r"(?:\s*,\s*([A-Za-z_][A-Za-z0-9_/]*))?\s*\{"
 )
 
-_OPERATORS: list[tuple[str, MatchOp]] = [
-    ("==", MatchOp.EQUAL),
-    ("!=", MatchOp.NOT_EQUAL),
-    ("contains", MatchOp.IN),
-    ("not contains", MatchOp.NOT_IN),
-    ("matches", MatchOp.MATCHES),
-    ("not matches", MatchOp.NOT_MATCHES),
-    ("is empty", MatchOp.IS_EMPTY),
-    ("is not empty", MatchOp.IS_NOT_EMPTY),
-    ("is nil", MatchOp.IS_NIL),
-    ("is not nil", MatchOp.IS_NOT_NIL),
-]
-_STARTS = {"", "and", "or", "not", "(", "{"}
-_BINARY = {"==", "!=", "contains", "matches"}
+# `is` and what may follow it: the unary operators without their first word.
+_IS = {text.split()[0] for text, _ in spellings(Form.UNARY)}
+_AFTER_IS = [(text.split(" ", 1)[1], op) for text, op in spellings(Form.UNARY)]
+_UNARY_ENDS = {text.split()[-1] for text, _ in spellings(Form.UNARY)}
+# The last words of binary operators and of `in`: a value or selector follows.
+_BINARY = {text.split()[-1] for text, _ in spellings(Form.BINARY)}
+_IN = {text.split()[-1] for text, _ in spellings(Form.IN)}
+_COLLECTION_OPS = {op.value for op in CollectionOp}
+# What may follow a selector: every operator written selector first.
+_OPERATORS = [(text, op) for text, op in spellings() if text.split()[-1] not in _IN]
+# Where an expression may start.
+_STARTS = {"", AND, OR, NOT, "(", "{"}
 
 
 def _lookup(root: Type, scope: dict[str, Type], path: list[str]) -> Type | None:
@@ -144,29 +142,35 @@ def complete(expression: str, cursor: int, schema: Any = None) -> list[Completio
         ]
 
     # After a keyword that starts an expression: selectors and keywords.
-    if last in _STARTS or (last.lower() in _STARTS and last in ("and", "or")):
+    if last in _STARTS:
         return out(_selectors(root, scope, word) + _keywords(last))
-    if last == "is":
+    if last in _IS:
         target = _lookup(root, scope, tokens[-2].split(".")) if len(tokens) >= 2 else None
-        return out(_unary(target, ("empty", "not empty", "nil", "not nil")))
-    if last == "not" and len(tokens) >= 2 and tokens[-2] == "is":
+        return out(_unary(target, _AFTER_IS))
+    if last == NOT and len(tokens) >= 2 and tokens[-2] in _IS:
         target = _lookup(root, scope, tokens[-3].split(".")) if len(tokens) >= 3 else None
-        return out(_unary(target, ("empty", "nil")))
-    if last in ("in",) or (last == "in" and len(tokens) >= 2):
+        negated = [(text.split(" ", 1)[1], op) for text, op in _AFTER_IS if op.negative]
+        return out(_unary(target, negated))
+    if last in _IN:
         return out(_selectors(root, scope, word))
-    if last in _BINARY or (last in ("contains", "matches") and len(tokens) >= 2):
+    if last in _BINARY:
         target = _lookup(root, scope, tokens[-2].split(".")) if len(tokens) >= 2 else None
-        if len(tokens) >= 3 and tokens[-2] == "not":
+        if len(tokens) >= 3 and tokens[-2] == NOT:
             target = _lookup(root, scope, tokens[-3].split("."))
         return out(_values(target))
-    if last in ("any", "all"):
+    if last in _COLLECTION_OPS:
         return out(_selectors(root, scope, word, collections_only=True))
-    if len(tokens) >= 2 and tokens[-2] in ("any", "all"):
-        return out([("as", "keyword", None)])
-    if last in (")", "}", "empty", "nil") or last.startswith(('"', "`")) or _is_value(tokens):
+    if len(tokens) >= 2 and tokens[-2] in _COLLECTION_OPS:
+        return out([(AS, "keyword", None)])
+    if (
+        last in (")", "}")
+        or last in _UNARY_ENDS
+        or last.startswith(('"', "`"))
+        or _is_value(tokens)
+    ):
         joiners: list[tuple[str, CompletionKind, str | None]] = [
-            ("and", "keyword", None),
-            ("or", "keyword", None),
+            (AND, "keyword", None),
+            (OR, "keyword", None),
         ]
         if before.count("(") > before.count(")"):
             joiners.append((")", "keyword", None))
@@ -180,13 +184,14 @@ def complete(expression: str, cursor: int, schema: Any = None) -> list[Completio
 
 def _is_value(tokens: list[str]) -> bool:
     """Whether the tokens end with a complete match (`X == value`)."""
-    return len(tokens) >= 3 and tokens[-2] in _BINARY | {"in"}
+    return len(tokens) >= 3 and tokens[-2] in _BINARY | _IN
 
 
 def _keywords(last: str) -> list[tuple[str, CompletionKind, str | None]]:
-    words: list[tuple[str, CompletionKind, str | None]] = [("not", "keyword", None)]
-    if last in ("", "or", "(", "{"):
-        words += [("any", "keyword", None), ("all", "keyword", None)]
+    words: list[tuple[str, CompletionKind, str | None]] = [(NOT, "keyword", None)]
+    if last in ("", OR, "(", "{"):
+        # The grammar takes a collection expression alone or last in an `or`.
+        words += [(op.value, "keyword", None) for op in CollectionOp]
     words.append(("(", "keyword", None))
     return words
 
@@ -209,30 +214,22 @@ def _selectors(
     ]
 
 
+def _applies(op: MatchOp, target: Type | None) -> bool:
+    """Whether ``op`` can apply to a value of the target's type (a nullable
+    value may be null, which the nil tests accept)."""
+    if target is None or target.kind == "any" or target.kind in op.applies_to:
+        return True
+    return target.nullable and "null" in op.applies_to
+
+
 def _operators(target: Type | None) -> list[tuple[str, CompletionKind, str | None]]:
-    kind = target.kind if target is not None else "any"
-    nullable = target is not None and target.nullable
-    return [
-        (text, "operator", None)
-        for text, op in _OPERATORS
-        if kind == "any"
-        or _applies(op, kind)
-        or (nullable and op in (MatchOp.IS_NIL, MatchOp.IS_NOT_NIL))
-    ]
+    return [(text, "operator", None) for text, op in _OPERATORS if _applies(op, target)]
 
 
 def _unary(
-    target: Type | None, words: tuple[str, ...]
+    target: Type | None, words: list[tuple[str, MatchOp]]
 ) -> list[tuple[str, CompletionKind, str | None]]:
-    kind = target.kind if target is not None else "any"
-    ops = {"empty": MatchOp.IS_EMPTY, "nil": MatchOp.IS_NIL}
-    return [
-        (w, "keyword", None)
-        for w in words
-        if kind == "any"
-        or _applies(ops[w.split()[-1]], kind)
-        or (w.endswith("nil") and target is not None and target.nullable)
-    ]
+    return [(text, "keyword", None) for text, op in words if _applies(op, target)]
 
 
 def _values(target: Type | None) -> list[tuple[str, CompletionKind, str | None]]:

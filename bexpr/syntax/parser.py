@@ -1,10 +1,10 @@
-"""Parse expression text into a syntax tree (:mod:`bexpr.ast`).
+"""Parse expression text into a syntax tree (:mod:`bexpr.syntax.ast`).
 
-The grammar lives in ``grammar/bexpr.peg`` (shipped in the wheel as
-``bexpr/bexpr.peg``); parsimonious matches it and this module turns the parse
-tree into AST nodes, unquoting strings and splitting selectors on the way.
-Failures become :class:`bexpr.ParseError` with a position and a message in
-words (see :mod:`bexpr.diagnostics`).
+The grammar lives in ``grammar/bexpr.peg`` (:mod:`bexpr.syntax.grammar` loads
+it); parsimonious matches it and this module turns the parse tree into AST
+nodes, unquoting strings and splitting selectors on the way. Failures become
+:class:`bexpr.ParseError` with a position and a message in words (see
+:mod:`bexpr.syntax.diagnostics`).
 """
 
 from __future__ import annotations
@@ -12,110 +12,39 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Generator
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from parsimonious.exceptions import ParseError as PegError
-from parsimonious.expressions import Regex as PegRegex
-from parsimonious.grammar import Grammar
 
-from bexpr.ast import (
+from bexpr.errors import ParseError
+from bexpr.options import Limits
+from bexpr.syntax.ast import (
     And,
     Binding,
     BindingMode,
     Collection,
     CollectionOp,
     Match,
-    MatchOp,
     Node,
     Not,
     Or,
     Selector,
     Value,
 )
-from bexpr.coercion import UnquoteError, unquote
-from bexpr.diagnostics import explain
-from bexpr.errors import ParseError
-from bexpr.options import Limits
+from bexpr.syntax.diagnostics import explain
+from bexpr.syntax.grammar import RECORDED, rules
+from bexpr.syntax.operators import Form
+from bexpr.syntax.tokens import UnquoteError, decode_segment, spellings, unquote
+from bexpr.syntax.visitor import count_nodes
 
-__all__ = ["GRAMMAR", "grammar_text", "parse", "parse_with_grammar"]
-
-
-def grammar_text() -> str:
-    """The PEG grammar, from the installed package or the source checkout."""
-    shipped = resources.files("bexpr").joinpath("bexpr.peg")
-    if shipped.is_file():
-        return shipped.read_text(encoding="utf-8")
-    # Running from a source checkout (or an editable install): the grammar
-    # lives in the repository's grammar/ directory.
-    return (Path(__file__).resolve().parent.parent / "grammar" / "bexpr.peg").read_text(
-        encoding="utf-8"
-    )
-
-
-_RECORDED = -1  # the packrat cache key under which invalid_in records errors
-
-
-def _invalid_in(text: str, pos: int, cache: Any, error: Any, grammar: Any) -> None:
-    """The grammar's ``invalid_in``: ``value IN_OP`` not followed by a
-    selector. Records the position in the parse's own cache (so parsing stays
-    thread-safe) and never matches."""
-    value = grammar["value"].match_core(text, pos, cache, error)
-    if value is None:
-        return None
-    op = grammar["IN_OP"].match_core(text, value.end, cache, error)
-    if op is None:
-        return None
-    if grammar["selector"].match_core(text, op.end, cache, error) is None:
-        cache[_RECORDED].setdefault("invalid_in", op.end)
-    return None
-
-
-GRAMMAR = Grammar(grammar_text(), invalid_in=_invalid_in)
-_ROOT = GRAMMAR["expression"]
-
-
-def _use_stdlib_re(expression: Any, seen: set[int]) -> None:
-    """Compile the grammar's tokens with Python's re instead of the regex module.
-
-    The regex module looks ahead for literals a pattern requires (``and``,
-    ``is``, ``"``) before matching, which costs time in proportion to the
-    rest of the text on every token: quadratic parsing on long input. The
-    grammar's tokens are written in the syntax both modules share.
-    """
-    if id(expression) in seen:
-        return
-    seen.add(id(expression))
-    if isinstance(expression, PegRegex):
-        expression.re = re.compile(expression.re.pattern)
-    for member in getattr(expression, "members", ()):
-        _use_stdlib_re(member, seen)
-
-
-_seen: set[int] = set()
-for _rule in GRAMMAR.values():
-    _use_stdlib_re(_rule, _seen)
-del _seen, _rule
+__all__ = ["parse", "parse_with_grammar"]
 
 # The pieces of a dotted selector token: names, digits and ["keys"].
 _SELECTOR_PART = re.compile(r'(?P<name>[a-zA-Z0-9_/]+)|\[[ \t\r\n]*(?P<key>`[^`]*`|"[^"]*")')
 
-_BINARY_OPS = {
-    "==": MatchOp.EQUAL,
-    "!=": MatchOp.NOT_EQUAL,
-    "contains": MatchOp.IN,
-    "not contains": MatchOp.NOT_IN,
-    "matches": MatchOp.MATCHES,
-    "not matches": MatchOp.NOT_MATCHES,
-}
-_UNARY_OPS = {
-    "empty": MatchOp.IS_EMPTY,
-    "not empty": MatchOp.IS_NOT_EMPTY,
-    "nil": MatchOp.IS_NIL,
-    "not nil": MatchOp.IS_NOT_NIL,
-}
-_IN_OPS = {"in": MatchOp.IN, "not in": MatchOp.NOT_IN}
+# The grammar's three match rules, and the form of operator each spells.
+_FORMS = {"value_match": Form.BINARY, "unary_match": Form.UNARY, "in_match": Form.IN}
+_OPERATORS = {(form, text): op for form in Form for text, op in spellings(form)}
 
 
 def _operator(node: Any) -> str:
@@ -180,22 +109,19 @@ class _Builder:
         return self.match(inner.children[0])
 
     def match(self, node: Any) -> Node:
-        kind = node.expr_name
-        if kind == "value_match":
+        form = _FORMS[node.expr_name]
+        if form is Form.BINARY:
             sel, op, val = node.children
-            return Match(
-                _BINARY_OPS[_operator(op)],
-                self.selector(sel),
-                self.value(val),
-                node.start,
-                node.end,
-            )
-        if kind == "unary_match":
-            sel, op = node.children
-            return Match(_UNARY_OPS[_operator(op)], self.selector(sel), None, node.start, node.end)
-        val, op, sel = node.children
+        elif form is Form.UNARY:
+            (sel, op), val = node.children, None
+        else:
+            val, op, sel = node.children
         return Match(
-            _IN_OPS[_operator(op)], self.selector(sel), self.value(val), node.start, node.end
+            _OPERATORS[form, _operator(op)],
+            self.selector(sel),
+            self.value(val) if val is not None else None,
+            node.start,
+            node.end,
         )
 
     def collection(self, node: Any) -> Node:
@@ -262,16 +188,8 @@ def _pointer_path(token: str) -> tuple[str, ...]:
     body = token[1:-1]
     if not body:
         return ("",)
-    return tuple(seg.replace("~1", "/").replace("~0", "~") for seg in body[1:].split("/"))
+    return tuple(decode_segment(seg) for seg in body[1:].split("/"))
 
-
-# The tokens the structural rules use, straight from the grammar.
-_WS = GRAMMAR["_"].re
-_OR = GRAMMAR["OR"].re
-_AND = GRAMMAR["AND"].re
-_NOT = GRAMMAR["NOT"].re
-_MATCH = GRAMMAR["match"]
-_COLLECTION_HEAD = GRAMMAR["collection_head"]
 
 # A result of a structural rule: the node and where it ends, or None.
 _Result = tuple[Node, int] | None
@@ -298,6 +216,7 @@ class _Driver:
         self.depth = 0
         self.nodes = 0
         self.builder = _Builder(text)
+        self.rules = rules()
 
     def run(self) -> Node:
         stack: list[_Rule] = [self.expression()]
@@ -311,7 +230,7 @@ class _Driver:
                 continue
             stack.append(request)
             value = None
-        recorded = self.cache.get(_RECORDED, {}).get("invalid_in")
+        recorded = self.cache.get(RECORDED, {}).get("invalid_in")
         if recorded is not None:
             found = f"'{self.text[recorded]}'" if recorded < len(self.text) else None
             raise ParseError(
@@ -330,11 +249,11 @@ class _Driver:
         position, so a cache shared by the whole parse would only grow; the
         entry where invalid_in records its error is shared."""
         cache: defaultdict[int, dict[Any, Any]] = defaultdict(dict)
-        cache[_RECORDED] = self.cache[_RECORDED]
+        cache[RECORDED] = self.cache[RECORDED]
         return cache
 
     def skip_ws(self, pos: int) -> int:
-        m = _WS.match(self.text, pos)
+        m = self.rules.whitespace.match(self.text, pos)
         return m.end() if m else pos
 
     def missed(self, pos: int) -> None:
@@ -342,7 +261,7 @@ class _Driver:
 
     def count(self, node: Node, weight: int = 1) -> Node:
         # Counts matches, collections and and/or joins as they are built, to
-        # stop early; `not`s are added by the exact count after parsing.
+        # stop early; `not`s are added by the exact count in parse().
         self.nodes += weight
         if self.nodes > self.limits.max_expressions:
             raise ParseError(
@@ -387,7 +306,7 @@ class _Driver:
         operands = [first[0]]
         end = first[1]
         while True:
-            keyword = _OR.match(self.text, end)
+            keyword = self.rules.or_keyword.match(self.text, end)
             if keyword is None:
                 self.missed(end)
                 break
@@ -412,7 +331,7 @@ class _Driver:
         operands = [first[0]]
         end = first[1]
         while True:
-            keyword = _AND.match(self.text, end)
+            keyword = self.rules.and_keyword.match(self.text, end)
             if keyword is None:
                 self.missed(end)
                 break
@@ -433,7 +352,7 @@ class _Driver:
         # the reference reads the `not` itself as a selector or value.
         starts = []
         at = pos
-        while (keyword := _NOT.match(self.text, at)) is not None:
+        while (keyword := self.rules.not_keyword.match(self.text, at)) is not None:
             starts.append(at)
             at = keyword.end()
         result: _Result = yield self.primary(at)
@@ -459,14 +378,14 @@ class _Driver:
                 if self.text.startswith(")", close):
                     return inner[0], close + 1
                 self.missed(close)
-        node = _MATCH.match_core(self.text, pos, self.leaf_cache(), self.error)
+        node = self.rules.match.match_core(self.text, pos, self.leaf_cache(), self.error)
         if node is None:
             return None
         return self.count(self.builder.match(node.children[0])), node.end
 
     def collection(self, pos: int) -> _Rule:
         # collection = collection_head or_expr _? "}"
-        head = _COLLECTION_HEAD.match_core(self.text, pos, self.leaf_cache(), self.error)
+        head = self.rules.collection_head.match_core(self.text, pos, self.leaf_cache(), self.error)
         if head is None:
             return None
         self.enter(pos)
@@ -506,7 +425,19 @@ def parse(text: str, limits: Limits | None = None) -> Node:
             limits.max_length,
             code="limit",
         )
-    return _Driver(text, limits).run()
+    tree = _Driver(text, limits).run()
+    # The driver stops early on the matches and joins it counts while
+    # parsing; the exact count adds the `not`s.
+    size = count_nodes(tree)
+    if size > limits.max_expressions:
+        raise ParseError(
+            f"expression too large: {size} expressions, more than max_expressions="
+            f"{limits.max_expressions}",
+            text,
+            0,
+            code="limit",
+        )
+    return tree
 
 
 def parse_with_grammar(text: str) -> Node:
@@ -518,8 +449,8 @@ def parse_with_grammar(text: str) -> Node:
     """
     error = PegError(text)
     cache: defaultdict[int, dict[Any, Any]] = defaultdict(dict)
-    tree = _ROOT.match_core(text, 0, cache, error)
-    if cache.get(_RECORDED, {}).get("invalid_in") is not None:
+    tree = rules().expression.match_core(text, 0, cache, error)
+    if cache.get(RECORDED, {}).get("invalid_in") is not None:
         raise ParseError("expected a selector after 'in'", text, 0)
     if tree is None or tree.end != len(text):
         raise explain(text, max(error.pos, 0))

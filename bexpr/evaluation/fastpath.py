@@ -1,8 +1,9 @@
 """Fused fast paths for single matches over plain dicts.
 
 A compiled match is, in general, two steps: look the selector up
-(:mod:`bexpr.lookup`), then test the value (:mod:`bexpr.compiler`). For the
-common case — the path runs through plain ``dict``s and the value is a plain
+(:mod:`bexpr.data.lookup`), then test the value
+(:mod:`bexpr.evaluation.operations`). For the common case — the path runs
+through plain ``dict``s and the value is a plain
 ``str``/``int``/``float``/``bool``/``list`` — this module builds one closure
 that does both inline, with no further calls. Anything it does not handle
 itself it hands to the general predicate, from the start of the record: the
@@ -14,61 +15,17 @@ has no fast path (the compiler then uses the general one).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from bexpr.ast import MatchOp
-from bexpr.coercion import INT64_MAX, INT64_MIN, ConversionError, Converted
-from bexpr.lookup import MISSING, NOT_PLAIN, dict_walker
+from bexpr.data.lookup import ABSENT, NOT_PLAIN, dict_walker
+from bexpr.go.strconv import INT64_MAX, INT64_MIN, ConversionError, Converted
+from bexpr.syntax.operators import MatchOp
 
-__all__ = ["fused_match", "literal_search"]
+__all__ = ["fused_match"]
 
 Predicate = Callable[[Any], bool]
 _NO: Final = object()
-
-_LITERAL = re.compile(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^0-9A-Za-z])*\Z")
-_UNESCAPE = re.compile(r"\\(.)")
-
-
-# Plain characters only; not a lone surrogate, which stands for a byte that is
-# not UTF-8 (see coercion.unquote) and which Go's regexp rejects.
-_PLAIN_RE2 = re.compile(r"\^?[^\\.+*?()|\[\]{}^$\ud800-\udfff]*\$?\Z")
-
-
-def literal_search(pattern: str, translated: bool = True) -> Callable[[str], bool] | None:
-    """A plain string test equivalent to a pattern, if there is one.
-
-    ``pattern`` is a translated pattern (:func:`bexpr.re2.translate`), or,
-    with ``translated=False``, an RE2 pattern made only of plain characters
-    with an optional leading ``^`` and trailing ``$``. ``^web-`` is
-    ``startswith("web-")``, ``-canary$`` is ``endswith("-canary")``, a bare
-    literal is ``in``: no backtracking, and C speed.
-    """
-    if translated:
-        body = pattern.removeprefix("(?V0)")
-        anchored_start = body.startswith("\\A")
-        if anchored_start:
-            body = body[2:]
-        anchored_end = body.endswith("\\Z") and not body.endswith("\\\\Z")
-        if anchored_end:
-            body = body[:-2]
-        if not _LITERAL.match(body):
-            return None
-        literal = _UNESCAPE.sub(r"\1", body)
-    else:
-        if not _PLAIN_RE2.match(pattern):
-            return None
-        anchored_start = pattern.startswith("^")
-        anchored_end = pattern.endswith("$") and len(pattern) > int(anchored_start)
-        literal = pattern[int(anchored_start) : len(pattern) - int(anchored_end)]
-    if anchored_start and anchored_end:
-        return literal.__eq__
-    if anchored_start:
-        return lambda text: text.startswith(literal)
-    if anchored_end:
-        return lambda text: text.endswith(literal)
-    return lambda text: literal in text
 
 
 def _ok(value: object) -> bool:
@@ -79,27 +36,25 @@ def fused_match(
     op: MatchOp,
     path: tuple[str, ...],
     conv: Converted,
-    negate: bool,
-    missing: bool,
     search: Callable[[str], bool] | None,
     slow: Predicate,
     nested: bool = False,
 ) -> Predicate | None:
-    """The fused predicate for ``path OP value`` (``negate`` already folded
-    into ``missing``, the result for a key missing from a dict below the top).
+    """The fused predicate for ``path OP value``, or None when ``op`` has none.
 
-    ``nested``: the predicate is applied to a value found below the datum (a
-    bound element), so ``path`` may be empty and a missing first key is
-    below the top level.
+    A negated operator is its positive one's test with the answer flipped;
+    a key missing from a dict below the top answers ``op.when_missing``.
+    ``search`` is the compiled pattern of a ``matches``. ``nested``: the
+    predicate is applied to a value found below the datum (a bound element),
+    so ``path`` may be empty and a missing first key is below the top level.
     """
-    if op in (MatchOp.EQUAL, MatchOp.NOT_EQUAL):
-        flip = (op is MatchOp.NOT_EQUAL) != negate
+    flip, missing = op.negative, op.when_missing
+    positive = op.positive
+    if positive is MatchOp.EQUAL:
         return _fused_equal(path, conv, flip, missing, slow, nested)
-    if op in (MatchOp.IN, MatchOp.NOT_IN):
-        flip = (op is MatchOp.NOT_IN) != negate
+    if positive is MatchOp.IN:
         return _fused_contains(path, conv, flip, missing, slow, nested)
-    if op in (MatchOp.MATCHES, MatchOp.NOT_MATCHES) and search is not None:
-        flip = (op is MatchOp.NOT_MATCHES) != negate
+    if positive is MatchOp.MATCHES and search is not None:
         return _fused_matches(path, search, flip, missing, slow, nested)
     return None
 
@@ -174,7 +129,7 @@ def _fused_equal(
             return (value == raw) is not flip
         if kind is int and as_int is not _NO and low <= value <= high:
             return (value == as_int) is not flip
-        if value is MISSING:
+        if value is ABSENT:
             return missing
         if value is NOT_PLAIN:
             return slow(root)
@@ -217,7 +172,7 @@ def _fused_contains(
         value = walk(root)
         if type(value) is str:
             return (raw in value) is not flip
-        if value is MISSING:
+        if value is ABSENT:
             return missing
         if value is NOT_PLAIN:
             return slow(root)
@@ -240,7 +195,7 @@ def _fused_matches(
         value = walk(root)
         if type(value) is str:
             return search(value) is not flip
-        if value is MISSING:
+        if value is ABSENT:
             return missing
         return slow(root)
 

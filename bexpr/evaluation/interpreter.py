@@ -3,10 +3,10 @@
 It follows the reference implementation's ``evaluate.go`` step by step and
 converts values when it meets data, exactly as the reference does. It is
 written to be obviously right, not fast; the compiled closures
-(:mod:`bexpr.compiler`) must agree with it on every expression and datum,
-which the property tests check. It shares only the Go ``strconv`` ports and
-the RE2 translation with the compiler, so a slip in either evaluator shows
-up as a disagreement.
+(:mod:`bexpr.evaluation.closures`) must agree with it on every expression and
+datum, which the property tests check. It shares only the Go ``strconv``
+ports, the RE2 translation, field access and the operator table with the
+compiler, so a slip in either evaluator shows up as a disagreement.
 """
 
 from __future__ import annotations
@@ -15,8 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bexpr import re2
-from bexpr.ast import (
+from bexpr.data.fields import NotFound, struct_field
+from bexpr.data.lookup import pointer_text
+from bexpr.errors import EvaluationError
+from bexpr.go import re2
+from bexpr.go.strconv import (
+    INT64_MAX,
+    INT64_MIN,
+    ConversionError,
+    parse_bool,
+    parse_float,
+    parse_int,
+)
+from bexpr.options import Options
+from bexpr.syntax.ast import (
     And,
     BindingMode,
     Collection,
@@ -27,18 +39,7 @@ from bexpr.ast import (
     Not,
     Or,
 )
-from bexpr.coercion import (
-    INT64_MAX,
-    INT64_MIN,
-    ConversionError,
-    parse_bool,
-    parse_float,
-    parse_int,
-)
-from bexpr.errors import EvaluationError
-from bexpr.fields import NotFound, struct_field
-from bexpr.lookup import pointer_text
-from bexpr.options import Options
+from bexpr.syntax.visitor import Visitor
 
 __all__ = ["interpret"]
 
@@ -101,7 +102,7 @@ def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
             current = current[index]
         elif kind == "struct":
             # Which fields an object exposes is policy, not semantics: the
-            # interpreter shares it with the compiler (bexpr.fields).
+            # interpreter shares it with the compiler (bexpr.data.fields).
             try:
                 current = struct_field(current, part, options.resolver)
             except NotFound:
@@ -253,82 +254,79 @@ def _number(value: Any) -> Any:
     return value
 
 
+# One function per positive operator; a negated one flips its answer.
 _OPERATIONS = {
-    MatchOp.EQUAL: (_equal, False),
-    MatchOp.NOT_EQUAL: (_equal, True),
-    MatchOp.IN: (_contains, False),
-    MatchOp.NOT_IN: (_contains, True),
-    MatchOp.IS_EMPTY: (_is_empty, False),
-    MatchOp.IS_NOT_EMPTY: (_is_empty, True),
-    MatchOp.MATCHES: (_matches, False),
-    MatchOp.NOT_MATCHES: (_matches, True),
-    MatchOp.IS_NIL: (_is_nil, False),
-    MatchOp.IS_NOT_NIL: (_is_nil, True),
+    MatchOp.EQUAL: _equal,
+    MatchOp.IN: _contains,
+    MatchOp.MATCHES: _matches,
+    MatchOp.IS_EMPTY: _is_empty,
+    MatchOp.IS_NIL: _is_nil,
 }
 
 
-def _match(node: Match, datum: Any, options: Options, scope: tuple[_Local, ...]) -> bool:
-    value, present = _get_value(datum, node.selector.path, options, scope)
-    if not present:
-        return node.op.when_missing
-    value = _number(value)
-    operation, negate = _OPERATIONS[node.op]
-    result = operation(node, value)
-    return not result if negate else result
+class _Interpreter(Visitor[bool]):
+    """evaluate.go's evaluate functions, one per kind of node."""
 
+    def __init__(self, datum: Any, options: Options) -> None:
+        self.datum = datum
+        self.options = options
 
-def _collection(node: Collection, datum: Any, options: Options, scope: tuple[_Local, ...]) -> bool:
-    value, present = _get_value(datum, node.selector.path, options, scope)
-    if not present:
-        return node.op is CollectionOp.ALL
-    kind = _kind(value)
-    if kind not in ("slice", "map"):
-        raise EvaluationError(f"{node.selector.text} is not a list or a map")
-    binding = node.binding
-    path = node.selector.path
-    for i, key in enumerate(list(value)):
-        if binding.mode is BindingMode.INDEX_VALUE and binding.index == binding.value:
-            raise EvaluationError(
-                f"{binding.index!r} cannot be used as a placeholder for both the index "
-                "and the value"
-            )
-        locals_: list[_Local] = []
-        if kind == "map":
-            if not isinstance(key, str):
+    def visit_match(self, node: Match, scope: tuple[_Local, ...]) -> bool:
+        value, present = _get_value(self.datum, node.selector.path, self.options, scope)
+        if not present:
+            return node.op.when_missing
+        value = _number(value)
+        result = _OPERATIONS[node.op.positive](node, value)
+        return not result if node.op.negative else result
+
+    def visit_not(self, node: Not, scope: tuple[_Local, ...]) -> bool:
+        return not self.visit(node.operand, scope)
+
+    def visit_and(self, node: And, scope: tuple[_Local, ...]) -> bool:
+        return all(self.visit(op, scope) for op in node.operands)
+
+    def visit_or(self, node: Or, scope: tuple[_Local, ...]) -> bool:
+        return any(self.visit(op, scope) for op in node.operands)
+
+    def visit_collection(self, node: Collection, scope: tuple[_Local, ...]) -> bool:
+        datum, options = self.datum, self.options
+        value, present = _get_value(datum, node.selector.path, options, scope)
+        if not present:
+            return node.op.when_missing
+        kind = _kind(value)
+        if kind not in ("slice", "map"):
+            raise EvaluationError(f"{node.selector.text} is not a list or a map")
+        binding = node.binding
+        path = node.selector.path
+        for i, key in enumerate(list(value)):
+            if binding.mode is BindingMode.INDEX_VALUE and binding.index == binding.value:
                 raise EvaluationError(
-                    f"{node.op.value} can only iterate over maps whose keys are strings"
+                    f"{binding.index!r} cannot be used as a placeholder for both the index "
+                    "and the value"
                 )
-            if binding.mode is BindingMode.DEFAULT:
-                locals_.append(_Local(str(binding.value), None, key))
-            if binding.index is not None:
-                locals_.append(_Local(binding.index, None, key))
-            if binding.value is not None and binding.mode is not BindingMode.DEFAULT:
-                locals_.append(_Local(binding.value, (*path, key)))
-        else:
-            if binding.index is not None:
-                locals_.append(_Local(binding.index, None, i))
-            if binding.value is not None:
-                locals_.append(_Local(binding.value, (*path, str(i))))
-        result = _eval(node.body, datum, options, scope + tuple(locals_))
-        if result and node.op is CollectionOp.ANY:
-            return True
-        if not result and node.op is CollectionOp.ALL:
-            return False
-    return node.op is CollectionOp.ALL
-
-
-def _eval(node: Node, datum: Any, options: Options, scope: tuple[_Local, ...]) -> bool:
-    if isinstance(node, Match):
-        return _match(node, datum, options, scope)
-    if isinstance(node, Not):
-        return not _eval(node.operand, datum, options, scope)
-    if isinstance(node, And):
-        return all(_eval(op, datum, options, scope) for op in node.operands)
-    if isinstance(node, Or):
-        return any(_eval(op, datum, options, scope) for op in node.operands)
-    if isinstance(node, Collection):
-        return _collection(node, datum, options, scope)
-    raise TypeError(f"not a syntax tree node: {node!r}")
+            locals_: list[_Local] = []
+            if kind == "map":
+                if not isinstance(key, str):
+                    raise EvaluationError(
+                        f"{node.op.value} can only iterate over maps whose keys are strings"
+                    )
+                if binding.mode is BindingMode.DEFAULT:
+                    locals_.append(_Local(str(binding.value), None, key))
+                if binding.index is not None:
+                    locals_.append(_Local(binding.index, None, key))
+                if binding.value is not None and binding.mode is not BindingMode.DEFAULT:
+                    locals_.append(_Local(binding.value, (*path, key)))
+            else:
+                if binding.index is not None:
+                    locals_.append(_Local(binding.index, None, i))
+                if binding.value is not None:
+                    locals_.append(_Local(binding.value, (*path, str(i))))
+            result = self.visit(node.body, scope + tuple(locals_))
+            if result and node.op is CollectionOp.ANY:
+                return True
+            if not result and node.op is CollectionOp.ALL:
+                return False
+        return node.op is CollectionOp.ALL
 
 
 def interpret(node: Node, datum: Any, options: Options | None = None) -> bool:
@@ -337,4 +335,4 @@ def interpret(node: Node, datum: Any, options: Options | None = None) -> bool:
     Raises :class:`bexpr.EvaluationError` where the reference reports an
     error (or crashes).
     """
-    return _eval(node, datum, options or Options(), ())
+    return _Interpreter(datum, options or Options()).visit(node, ())

@@ -33,58 +33,23 @@ A check that a field is not nil earlier in an ``and`` chain silences the
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from bexpr import re2
-from bexpr.ast import And, BindingMode, Collection, Match, MatchOp, Node, Not, Or, Selector
-from bexpr.coercion import ConversionError, parse_bool, parse_float, parse_int
-from bexpr.errors import BexprError, ParseError
-from bexpr.schema import ANY, Type, schema_of
+from bexpr.analysis.schema import ANY, Type, schema_of
+from bexpr.errors import BexprError, Diagnostic, ParseError, Severity
+from bexpr.go import re2
+from bexpr.go.strconv import ConversionError, parse_bool, parse_float, parse_int
+from bexpr.options import options_from
+from bexpr.syntax.ast import And, BindingMode, Collection, Match, MatchOp, Node, Selector
+from bexpr.syntax.operators import OPERATORS
+from bexpr.syntax.parser import parse
+from bexpr.syntax.visitor import Visitor
 
 __all__ = ["Diagnostic", "check"]
 
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One problem in an expression, located by character offsets.
-
-    ``start``/``end`` delimit the offending text (``end`` exclusive); ``hint``
-    suggests a fix, when there is one.
-    """
-
-    code: str
-    message: str
-    start: int
-    end: int
-    severity: Severity = "error"
-    hint: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The diagnostic as a JSON-serializable dict."""
-        return asdict(self)
-
-
-_EQUALITY = {MatchOp.EQUAL, MatchOp.NOT_EQUAL}
-_MEMBERSHIP = {MatchOp.IN, MatchOp.NOT_IN}
-_EMPTINESS = {MatchOp.IS_EMPTY, MatchOp.IS_NOT_EMPTY}
-_NILNESS = {MatchOp.IS_NIL, MatchOp.IS_NOT_NIL}
-_REGEX = {MatchOp.MATCHES, MatchOp.NOT_MATCHES}
-
-# Which kinds each operator applies to.
-_APPLIES: dict[frozenset[MatchOp], frozenset[str]] = {
-    frozenset(_EQUALITY): frozenset({"string", "integer", "number", "boolean"}),
-    frozenset(_MEMBERSHIP): frozenset({"string", "map", "array"}),
-    frozenset(_EMPTINESS): frozenset({"string", "map", "array"}),
-    frozenset(_NILNESS): frozenset({"null", "object", "map", "array"}),
-    frozenset(_REGEX): frozenset({"string"}),
-}
-
-
-def _applies(op: MatchOp, kind: str) -> bool:
-    return any(op in ops and kind in kinds for ops, kinds in _APPLIES.items())
+# An `X is not nil` or `X is not empty` that held means X is not null.
+_GUARDS = frozenset({MatchOp.IS_NOT_NIL, MatchOp.IS_NOT_EMPTY})
 
 
 def _suggest(name: str, candidates: list[str]) -> str | None:
@@ -103,7 +68,10 @@ class _Bound:
     plain: bool  # an index or a key: it has no fields
 
 
-class _Checker:
+class _Checker(Visitor[None]):
+    """Walks the tree with the names in scope and the selectors an earlier
+    ``is not nil`` guards; ``not`` and ``or`` just visit their operands."""
+
     def __init__(self, root: Type) -> None:
         self.root = root
         self.found: list[Diagnostic] = []
@@ -118,28 +86,14 @@ class _Checker:
     ) -> None:
         self.found.append(Diagnostic(code, message, span.start, span.end, severity, hint))
 
-    # -- tree walk --------------------------------------------------------------
-    def visit(
-        self, node: Node, scope: tuple[_Bound, ...], guards: frozenset[tuple[str, ...]]
+    def visit_and(
+        self, node: And, scope: tuple[_Bound, ...], guards: frozenset[tuple[str, ...]]
     ) -> None:
-        if isinstance(node, Match):
-            self.match(node, scope, guards)
-        elif isinstance(node, Not):
-            self.visit(node.operand, scope, guards)
-        elif isinstance(node, And):
-            # `X is not nil and X.y == 1`: later operands may rely on earlier checks.
-            for operand in node.operands:
-                self.visit(operand, scope, guards)
-                if isinstance(operand, Match) and operand.op in (
-                    MatchOp.IS_NOT_NIL,
-                    MatchOp.IS_NOT_EMPTY,
-                ):
-                    guards = guards | {operand.selector.path}
-        elif isinstance(node, Or):
-            for operand in node.operands:
-                self.visit(operand, scope, guards)
-        else:
-            self.collection(node, scope, guards)
+        # `X is not nil and X.y == 1`: later operands may rely on earlier checks.
+        for operand in node.operands:
+            self.visit(operand, scope, guards)
+            if isinstance(operand, Match) and operand.op in _GUARDS:
+                guards = guards | {operand.selector.path}
 
     def resolve(
         self, selector: Selector, scope: tuple[_Bound, ...], guards: frozenset[tuple[str, ...]]
@@ -253,16 +207,16 @@ class _Checker:
             )
         return found
 
-    def match(
+    def visit_match(
         self, node: Match, scope: tuple[_Bound, ...], guards: frozenset[tuple[str, ...]]
     ) -> None:
         found = self.resolve(node.selector, scope, guards)
         if found is None or found.kind == "any":
-            if node.op in _REGEX and node.value is not None:
-                self.pattern(node)
+            if node.op.positive is MatchOp.MATCHES:
+                self.pattern(node, ANY)
             return
         op, name = node.op, str(node.selector)
-        if not _applies(op, found.kind):
+        if found.kind not in op.applies_to:
             self.report(
                 "operator-type",
                 f"'{op.value}' cannot apply to {name}, {_a(found.describe())}",
@@ -270,7 +224,7 @@ class _Checker:
                 hint=self.operators_hint(found),
             )
             return
-        if found.nullable and op not in _NILNESS and node.selector.path not in guards:
+        if found.nullable and "null" not in op.applies_to and node.selector.path not in guards:
             self.report(
                 "nullable",
                 f"{name} may be null, and '{op.value}' on null is an error",
@@ -278,17 +232,14 @@ class _Checker:
                 "warning",
                 f"check it first: {name} is not nil and ...",
             )
-        if node.value is None:
-            return
-        raw = node.value.raw
-        if op in _EQUALITY:
-            self.convertible(node, found, raw)
-        elif op in _MEMBERSHIP and found.kind == "array":
-            self.element(node, found.items or ANY, raw)
-        elif op in _REGEX:
-            self.pattern(node)
+        check_value = _VALUE_CHECKS.get(op.positive)
+        if check_value is not None:
+            check_value(self, node, found)
 
-    def convertible(self, node: Match, found: Type, raw: str) -> None:
+    def convertible(self, node: Match, found: Type) -> None:
+        """``==``: the value must convert to the field's type, and be one of its values."""
+        assert node.value is not None
+        raw = node.value.raw
         parse = {"integer": parse_int, "number": parse_float, "boolean": parse_bool}.get(found.kind)
         if parse is not None:
             try:
@@ -315,7 +266,13 @@ class _Checker:
                 _suggest(raw, choices),
             )
 
-    def element(self, node: Match, item: Type, raw: str) -> None:
+    def element(self, node: Match, found: Type) -> None:
+        """``in`` over a list: the value must be able to equal an element."""
+        if found.kind != "array":
+            return
+        item = found.items or ANY
+        assert node.value is not None
+        raw = node.value.raw
         if item.kind in ("object", "map", "array", "null"):
             self.report(
                 "operator-type",
@@ -344,7 +301,8 @@ class _Checker:
                 "warning",
             )
 
-    def pattern(self, node: Match) -> None:
+    def pattern(self, node: Match, found: Type) -> None:
+        """``matches``: the pattern must be valid RE2."""
         assert node.value is not None
         try:
             re2.translate(node.value.raw)
@@ -354,19 +312,13 @@ class _Checker:
     @staticmethod
     def operators_hint(found: Type) -> str:
         usable = [
-            label
-            for label, ops in (
-                ("==, !=", _EQUALITY),
-                ("in, contains", _MEMBERSHIP),
-                ("is empty", _EMPTINESS),
-                ("is nil", _NILNESS),
-                ("matches", _REGEX),
-            )
-            if _applies(next(iter(ops)), found.kind)
+            ", ".join(text for op in (row.op, row.negation) for _, text in op.spellings)
+            for row in OPERATORS
+            if found.kind in row.applies_to
         ]
         return f"for {_a(found.kind)} use: {'; '.join(usable)}" if usable else ""
 
-    def collection(
+    def visit_collection(
         self, node: Collection, scope: tuple[_Bound, ...], guards: frozenset[tuple[str, ...]]
     ) -> None:
         found = self.resolve(node.selector, scope, guards)
@@ -449,10 +401,8 @@ def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnosti
     >>> bexpr.check("Nmae == web", Job)[0].hint
     "did you mean 'Name'?"
     """
-    from bexpr.expression import parse
-
     try:
-        tree = parse(expression, **options)
+        tree = parse(expression, options_from(options).limits)
     except ParseError as err:
         return [err.diagnostic()]
     if schema is None:
@@ -470,3 +420,11 @@ def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnosti
             Diagnostic("limit", "expression nested too deeply to check", 0, len(expression))
         )
     return sorted(checker.found, key=lambda d: (d.start, d.end))
+
+
+# What each operator asks of its value, beyond applying to the field's kind.
+_VALUE_CHECKS = {
+    MatchOp.EQUAL: _Checker.convertible,
+    MatchOp.IN: _Checker.element,
+    MatchOp.MATCHES: _Checker.pattern,
+}

@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from bexpr.coercion import ConversionError, parse_int
+from bexpr.data.fields import NotFound, struct_field
 from bexpr.errors import EvaluationError
-from bexpr.fields import NotFound, struct_field
+from bexpr.go.strconv import ConversionError, parse_int
 from bexpr.options import Options, Resolver
+from bexpr.syntax.tokens import encode_segment
 
 __all__ = [
     "ABSENT",
-    "MISSING",
     "NOT_PLAIN",
     "Accessor",
     "NotFound",
@@ -38,12 +38,15 @@ __all__ = [
 Accessor = Callable[[Any], Any]
 
 
-class _Absent:
+class _Sentinel:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
     def __repr__(self) -> str:
-        return "ABSENT"
+        return self.name
 
 
-ABSENT: Final = _Absent()
+ABSENT: Final = _Sentinel("ABSENT")
 """A missing key whose parent is a map: the operators' fixed result applies."""
 
 _NO_KEY: Final = object()
@@ -74,7 +77,7 @@ def _is_sequence(value: Any) -> bool:
 
 def pointer_text(path: tuple[str, ...]) -> str:
     """A path as a JSON pointer, for messages."""
-    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
+    return "/" + "/".join(encode_segment(p) for p in path)
 
 
 def step(
@@ -142,35 +145,25 @@ def walk(
     return current
 
 
-class _Sentinel:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
 NOT_PLAIN: Final = _Sentinel("NOT_PLAIN")
 """From :func:`dict_walker`: the path leaves plain dicts, or a key above the
 last is missing; only the general lookup can say what that means."""
 
-MISSING: Final = _Sentinel("MISSING")
-"""From :func:`dict_walker`: the last key is missing from a dict below the top."""
-
 
 def dict_walker(path: tuple[str, ...], nested: bool = False) -> Callable[[Any], Any]:
-    """Walk ``path`` through plain ``dict``s only: the value, :data:`MISSING`
-    or :data:`NOT_PLAIN`. Specialised by length, for the hot paths.
+    """Walk ``path`` through plain ``dict``s only: the value, :data:`ABSENT`
+    (the last key is missing from a dict below the top) or :data:`NOT_PLAIN`.
+    Specialised by length, for the hot paths.
 
     ``nested``: the root is itself below the top (a bound element), so a
-    missing first key is :data:`MISSING` too, and an empty path is the root.
+    missing first key is :data:`ABSENT` too, and an empty path is the root.
     """
     if not path:
         return _identity
 
     if len(path) == 1:
         (k0,) = path
-        missing_first = MISSING if nested else NOT_PLAIN
+        missing_first = ABSENT if nested else NOT_PLAIN
 
         def walk1(root: Any) -> Any:
             if type(root) is dict:
@@ -186,7 +179,7 @@ def dict_walker(path: tuple[str, ...], nested: bool = False) -> Callable[[Any], 
             if type(root) is dict:
                 parent = root.get(k0, NOT_PLAIN)
                 if type(parent) is dict:
-                    return parent.get(k1, MISSING)
+                    return parent.get(k1, ABSENT)
             return NOT_PLAIN
 
         return walk2
@@ -201,7 +194,7 @@ def dict_walker(path: tuple[str, ...], nested: bool = False) -> Callable[[Any], 
             current = current.get(part, NOT_PLAIN)
         if type(current) is not dict:
             return NOT_PLAIN
-        return current.get(last, MISSING)
+        return current.get(last, ABSENT)
 
     return walk_n
 
@@ -223,7 +216,7 @@ def accessor(path: tuple[str, ...], options: Options, selector: str) -> Accessor
 
     def get(root: Any) -> Any:
         value = through_dicts(root)
-        if value is NOT_PLAIN or value is MISSING:
+        if value is NOT_PLAIN or value is ABSENT:
             return walk(root, path, options, selector)
         return value
 

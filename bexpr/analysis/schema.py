@@ -22,11 +22,12 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from bexpr.syntax.operators import Kind
+from bexpr.syntax.tokens import decode_segment
 
 __all__ = ["ANY", "Kind", "Type", "schema_of"]
-
-Kind = Literal["string", "integer", "number", "boolean", "null", "object", "map", "array", "any"]
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def _resolve_ref(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[
         return schema
     target: Any = root
     for part in ref[2:].split("/"):
-        key = part.replace("~1", "/").replace("~0", "~")
+        key = decode_segment(part)
         target = target.get(key, {}) if isinstance(target, Mapping) else {}
     return target if isinstance(target, Mapping) else {}
 

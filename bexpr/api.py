@@ -1,4 +1,10 @@
-"""Compiled expressions and the module-level convenience functions."""
+"""The public API: compiled expressions and the module-level functions.
+
+:func:`compile` parses an expression (:mod:`bexpr.syntax.parser`) and lowers
+the tree to closures (:mod:`bexpr.evaluation.closures`); an
+:class:`Expression` holds the result. :func:`evaluate` and :func:`filter`
+cache what they compile. Everything here is re-exported by :mod:`bexpr`.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 
-from bexpr.ast import Node
-from bexpr.compiler import Predicate, compile_tree
 from bexpr.errors import BexprError, EvaluationError, ParseError
-from bexpr.options import (
-    DEFAULT_MAX_DEPTH,
-    DEFAULT_MAX_EXPRESSIONS,
-    DEFAULT_MAX_LENGTH,
-    DEFAULT_MAX_STEPS,
-    DEFAULT_REGEX_TIMEOUT,
-    MISSING,
-    Hook,
-    Limits,
-    Options,
-    Resolver,
-    count_nodes,
-)
-from bexpr.parser import parse as parse_text
+from bexpr.evaluation.closures import Predicate, compile_tree
+from bexpr.options import MISSING, Options, options_from
+from bexpr.syntax.ast import Node
+from bexpr.syntax.parser import parse as parse_text
 
 __all__ = [
     "Errors",
@@ -207,66 +201,8 @@ def _rebuild(expression: str, options: Options) -> Expression:
     return _compile(expression, options)
 
 
-def _limit(kwargs: dict[str, Any], name: str, default: int) -> int:
-    value = kwargs.pop(name, None)
-    if value is None:
-        return default
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1")
-    return value
-
-
-def _options(kwargs: dict[str, Any]) -> Options:
-    unknown = kwargs.pop("unknown", MISSING)
-    hook: Hook | None = kwargs.pop("hook", None)
-    resolver: Resolver | None = kwargs.pop("resolver", None)
-    limits = Limits(
-        max_length=_limit(kwargs, "max_length", DEFAULT_MAX_LENGTH),
-        max_depth=_limit(kwargs, "max_depth", DEFAULT_MAX_DEPTH),
-        max_expressions=_limit(kwargs, "max_expressions", DEFAULT_MAX_EXPRESSIONS),
-    )
-    max_steps = _limit(kwargs, "max_steps", DEFAULT_MAX_STEPS)
-    regex_timeout = kwargs.pop("regex_timeout", DEFAULT_REGEX_TIMEOUT)
-    if kwargs:
-        raise TypeError(f"unknown bexpr option(s): {', '.join(sorted(kwargs))}")
-    if regex_timeout is not None and (
-        not isinstance(regex_timeout, int | float)
-        or isinstance(regex_timeout, bool)
-        or not regex_timeout > 0
-    ):
-        raise ValueError("regex_timeout must be a positive number of seconds, or None")
-    for name, function in (("hook", hook), ("resolver", resolver)):
-        if function is not None and not callable(function):
-            raise TypeError(f"{name} must be callable")
-    return Options(
-        unknown=unknown,
-        hook=hook,
-        resolver=resolver,
-        limits=limits,
-        regex_timeout=regex_timeout,
-        max_steps=max_steps,
-    )
-
-
-def _check(expression: str, options: Options) -> Node:
-    """Parse ``expression`` and enforce the size limits."""
-    tree = parse_text(expression, options.limits)
-    size = count_nodes(tree)
-    if size > options.max_expressions:
-        raise ParseError(
-            f"expression too large: {size} expressions, more than max_expressions="
-            f"{options.max_expressions}",
-            expression,
-            0,
-            code="limit",
-        )
-    return tree
-
-
 def _compile(expression: str, options: Options) -> Expression:
-    tree = _check(expression, options)
+    tree = parse_text(expression, options.limits)
     try:
         return Expression(expression, tree, options)
     except RecursionError:
@@ -292,7 +228,7 @@ def compile(expression: str, **options: Any) -> Expression:
     >>> bexpr.compile("Port == 80")({"Port": 80})
     True
     """
-    return _compile(expression, _options(dict(options)))
+    return _compile(expression, options_from(options))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -304,7 +240,7 @@ _CACHEABLE = (str, int, float, bool, type(None))
 
 
 def _compile_maybe_cached(expression: str, options: dict[str, Any]) -> Expression:
-    opts = _options(dict(options))
+    opts = options_from(options)
     if not isinstance(expression, str):
         raise TypeError(f"a bexpr expression must be a str, not {type(expression).__name__}")
     unknown = opts.unknown
@@ -344,7 +280,7 @@ def filter(expression: str, data: Any, errors: Errors = "fail", **options: Any) 
 
 
 def parse(expression: str, **options: Any) -> Node:
-    """Parse ``expression`` into its syntax tree (:mod:`bexpr.ast`).
+    """Parse ``expression`` into its syntax tree (:mod:`bexpr.syntax.ast`).
 
     Takes the same limit options as :func:`compile`; raises
     :class:`bexpr.ParseError` for an invalid expression.
@@ -353,7 +289,7 @@ def parse(expression: str, **options: Any) -> Node:
     >>> print(bexpr.parse('Tags contains "web" and not Stop == true'))
     "web" in Tags and not Stop == true
     """
-    return _check(expression, _options(dict(options)))
+    return parse_text(expression, options_from(options).limits)
 
 
 def format(expression: str, **options: Any) -> str:
@@ -387,4 +323,4 @@ def validate(expression: str, **options: Any) -> None:
       Name ==
              ^
     """
-    _check(expression, _options(dict(options)))
+    parse_text(expression, options_from(options).limits)

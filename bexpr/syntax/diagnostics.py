@@ -1,12 +1,14 @@
 """Explain why an expression failed to parse, in words.
 
-The grammar (bexpr/parser.py) decides whether text is valid; when it is not,
-this module finds the spot and words the problem:
-``expected a value after '==', found 'and'``. It re-reads the text with a
-small, forgiving recursive-descent reader over tokens that mirrors the
-grammar's shape. It is only ever run on text the grammar rejected, and only
-to choose a position and a message; should it find nothing wrong, the
-grammar's own farthest position is reported.
+The grammar (``grammar/bexpr.peg``) decides whether text is valid; when it
+is not, this module finds the spot and words the problem: ``expected a value
+after '==', found 'and'``. It re-reads the text with a small, forgiving
+recursive-descent reader that mirrors the grammar's shape. Its tokenizer is
+its own, because it must also read what the grammar rejects (an unterminated
+string, ``1x``); the words it looks for are the grammar's
+(:mod:`bexpr.syntax.tokens`). It only ever runs on text the grammar rejected,
+and only to choose a position and a message; should it find nothing wrong,
+the grammar's own farthest position is reported.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import re
 from dataclasses import dataclass
 
 from bexpr.errors import ParseError
+from bexpr.syntax.operators import CollectionOp, Form
+from bexpr.syntax.tokens import AND, AS, KEYWORDS, NOT, NUMBER, OPERATOR_STARTS, OR, POINTER
+from bexpr.syntax.tokens import spellings as _spellings
 
 __all__ = ["explain"]
 
@@ -31,8 +36,6 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_VALID_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?\Z")
-_POINTER = re.compile(r'"(?:/[^\W]+|/[-_.~:|\w]+)*"\Z')
 _DIGITS = re.compile(r"[0-9]+\Z")
 
 _OPERATORS = "an operator (==, !=, in, not in, contains, matches, is empty, is nil, ...)"
@@ -60,9 +63,18 @@ class _Found(Exception):
         self.hint = hint
 
 
-_KEYWORDS = frozenset(
-    {"and", "or", "not", "in", "is", "contains", "matches", "empty", "nil", "any", "all", "as"}
-)
+_COLLECTION_OPS = frozenset(op.value for op in CollectionOp)
+# What may follow `is` (and `is not`), and `not` in an operator.
+_AFTER_IS = tuple(text.split()[-1] for text, op in _spellings(Form.UNARY) if not op.negative)
+_AFTER_NOT = tuple(text.split()[1] for text, _ in _spellings() if text.startswith(NOT + " "))
+_IN = tuple(text for text, op in _spellings(Form.IN) if not op.negative)
+_IS = frozenset(text.split()[0] for text, _ in _spellings(Form.UNARY))
+
+
+def _either(words: tuple[str, ...]) -> str:
+    """``'a', 'b' or 'c'``."""
+    quoted = [f"'{word}'" for word in words]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _describe(token: _Token | None) -> str:
@@ -102,7 +114,7 @@ class _Reader:
                 f"expected {expected}{where}, found the end of the expression", len(self.text)
             )
         hint = None
-        if found.text.lower() in _KEYWORDS and found.text != found.text.lower():
+        if found.text.lower() in KEYWORDS and found.text != found.text.lower():
             hint = f"keywords are lowercase: '{found.text.lower()}'"
         return _Found(
             f"expected {expected}{where}, found {_describe(found)}",
@@ -131,7 +143,7 @@ class _Reader:
                 raise _Found(
                     f"unterminated {what} literal: the closing {tok.text} is missing", tok.start
                 )
-            if tok.kind == "number" and not _VALID_NUMBER.match(tok.text):
+            if tok.kind == "number" and not NUMBER.match(tok.text):
                 raise _Found(
                     f"invalid number literal '{tok.text}' (write numbers like 42, -7 or 1.5,"
                     " or quote the value)",
@@ -148,8 +160,8 @@ class _Reader:
         """The error for a token that cannot follow a complete operand."""
         last = self.tokens[self.i - 1]
         tok = self.peek()
-        if tok is not None and last.text == "}" and tok.text in ("and", "or"):
-            if tok.text == "and":
+        if tok is not None and last.text == "}" and tok.text in (AND, OR):
+            if tok.text == AND:
                 return _Found(
                     "a collection expression cannot be followed by 'and': put it in"
                     " parentheses, as in (any ...) and ...",
@@ -168,9 +180,9 @@ class _Reader:
 
     def starts_collection(self) -> bool:
         return (
-            self.text_at() in ("any", "all")
+            self.text_at() in _COLLECTION_OPS
             and self.peek(1) is not None
-            and self.text_at(2) not in ("==", "!=", "contains", "matches", "is", "in", "not")
+            and self.text_at(2) not in OPERATOR_STARTS
         )
 
     def keyword(self) -> _Token:
@@ -196,7 +208,7 @@ class _Reader:
             self.collection()
         else:
             self.and_expr()
-            while self.text_at() == "or":
+            while self.text_at() == OR:
                 op = self.keyword()
                 if self.starts_collection():
                     self.collection()
@@ -208,7 +220,7 @@ class _Reader:
 
     def and_expr(self) -> None:
         self.not_expr()
-        while self.text_at() == "and":
+        while self.text_at() == AND:
             op = self.keyword()
             if self.starts_collection():
                 raise _Found(
@@ -225,14 +237,13 @@ class _Reader:
         if (
             tok is not None
             and nxt is not None
-            and (tok.text, nxt.text) == ("not", "(")
+            and (tok.text, nxt.text) == (NOT, "(")
             and tok.end == nxt.start
         ):
             raise _Found("'not' must be followed by whitespace: not (...)", tok.start, 3)
-        while (
-            self.text_at() == "not"
-            and self.text_at(1) not in ("==", "!=", "in", "is", "contains", "matches", "not", None)
-        ) or (self.text_at() == "not" and self.text_at(1) == "not"):
+        while self.text_at() == NOT and (
+            self.text_at(1) not in OPERATOR_STARTS | {None} or self.text_at(1) == NOT
+        ):
             op = self.take()
             if self.starts_collection():
                 raise _Found(
@@ -273,7 +284,7 @@ class _Reader:
                 )
             return tok, "number"
         if tok.kind == "string":
-            return tok, "pointer" if _POINTER.match(tok.text) else "string"
+            return tok, "pointer" if POINTER.match(tok.text) else "string"
         self.selector_tail()
         return tok, "selector"
 
@@ -312,32 +323,32 @@ class _Reader:
         start = self.peek()
         first, kind = self.operand(_EXPRESSION, self.tokens[self.i - 1] if self.i else None)
         op = self.peek()
-        if op is None or op.text not in ("==", "!=", "in", "not", "is", "contains", "matches"):
+        if op is None or op.text not in OPERATOR_STARTS:
             if kind in ("number", "string"):
                 raise self.fail("'in' or 'not in'", self.tokens[self.i - 1])
             raise self.fail(_OPERATORS, self.tokens[self.i - 1])
         self.take()
-        if op.text == "is":
+        if op.text in _IS:
             nxt = self.peek()
-            if nxt is not None and nxt.text == "not":
+            if nxt is not None and nxt.text == NOT:
                 self.take()
-                if self.text_at() not in ("empty", "nil"):
-                    raise self.fail("'empty' or 'nil'", nxt)
-            elif self.text_at() not in ("empty", "nil"):
-                raise self.fail("'empty', 'nil' or 'not'", op)
+                if self.text_at() not in _AFTER_IS:
+                    raise self.fail(_either(_AFTER_IS), nxt)
+            elif self.text_at() not in _AFTER_IS:
+                raise self.fail(_either((*_AFTER_IS, NOT)), op)
             self.take()
             if kind != "selector" and kind != "pointer":
                 raise _Found(
                     "'is empty' and 'is nil' apply to a selector", start.start if start else 0
                 )
             return
-        if op.text == "not":
+        if op.text == NOT:
             word = self.peek()
-            if word is None or word.text not in ("in", "contains", "matches"):
-                raise self.fail("'in', 'contains' or 'matches'", op)
+            if word is None or word.text not in _AFTER_NOT:
+                raise self.fail(_either(_AFTER_NOT), op)
             self.take()
             op = word
-        if op.text == "in":
+        if op.text in _IN:
             if self.peek() is None or self.peek().kind not in ("word", "string"):  # type: ignore[union-attr]
                 raise self.fail("a selector", op)
             tok, k = self.operand("a selector", op)
@@ -369,8 +380,8 @@ class _Reader:
         tok, kind = self.operand("a selector to iterate over", self.tokens[self.i - 1])
         if kind not in ("selector", "pointer"):
             raise _Found("expected a selector to iterate over", tok.start, len(tok.text))
-        if self.text_at() != "as":
-            raise self.fail("'as'", self.tokens[self.i - 1])
+        if self.text_at() != AS:
+            raise self.fail(f"'{AS}'", self.tokens[self.i - 1])
         as_tok = self.take()
         name = self.peek()
         if name is None or (name.kind != "word" and name.text != "_"):

@@ -1,0 +1,235 @@
+"""What each operator does to a looked-up value, prepared at compile time.
+
+One function per positive operator (``==``, ``in``, ``is empty``,
+``matches``, ``is nil``; see :data:`OPERATIONS`) takes the match's value,
+converted once for every type it may meet (:func:`bexpr.go.strconv.convert`),
+and returns ``test(value) -> bool``. The negated operators are the same test
+with the answer flipped, and a missing key never reaches a test: both are
+decided from the operator table (:mod:`bexpr.syntax.operators`). The compiled
+closures use these tests on the general path; the fused fast paths
+(:mod:`bexpr.evaluation.fastpath`) inline the common cases of the same rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from bexpr.data.lookup import kind_name
+from bexpr.errors import EvaluationError
+from bexpr.go import re2
+from bexpr.go.strconv import INT64_MAX, INT64_MIN, ConversionError, Converted
+from bexpr.syntax.operators import MatchOp
+
+__all__ = ["OPERATIONS", "Operation", "Test", "literal_search", "searcher"]
+
+Test = Callable[[Any], bool]
+Operation = Callable[[Converted, str, float | None], Test]
+"""``operation(value, selector, regex_timeout) -> test``: ``selector`` is the
+selector's text, for error messages."""
+
+_CANONICAL_INT: Final = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+
+
+def _raise_conversion(error: ConversionError, selector: str) -> bool:
+    raise EvaluationError(
+        f"cannot convert {error.text!r} to the type of the data ({error})", selector
+    )
+
+
+def equal(conv: Converted, selector: str, timeout: float | None = None) -> Test:
+    """``selector == value`` on a looked-up value."""
+    raw = conv.raw
+    as_int, as_float, as_bool = conv.as_int, conv.as_float, conv.as_bool
+
+    def test(value: Any) -> bool:
+        if type(value) is str:  # the common case first
+            return bool(value == raw)
+        if isinstance(value, bool):
+            if isinstance(as_bool, ConversionError):
+                return _raise_conversion(as_bool, selector)
+            return value is as_bool
+        if isinstance(value, int):
+            if INT64_MIN <= value <= INT64_MAX:
+                if isinstance(as_int, ConversionError):
+                    return _raise_conversion(as_int, selector)
+                return int(value) == as_int
+            try:
+                value = float(value)
+            except OverflowError:
+                raise EvaluationError(f"the number {value} is too large", selector) from None
+        if isinstance(value, float):
+            if isinstance(as_float, ConversionError):
+                return _raise_conversion(as_float, selector)
+            return float(value) == as_float
+        if isinstance(value, str):
+            return str(value) == raw
+        raise EvaluationError(f"cannot compare a {kind_name(value)} with {raw!r}", selector)
+
+    return test
+
+
+def _element_test(conv: Converted, selector: str) -> Test:
+    """Whether a list element equals the value, for ``in``/``contains``.
+
+    The reference decodes JSON numbers as text, so a number in a list matches
+    a value spelled the way JSON spells it; a value that cannot be read as the
+    element's type is skipped (docs/compatibility.md).
+    """
+    raw = conv.raw
+    as_bool = None if isinstance(conv.as_bool, ConversionError) else conv.as_bool
+    as_float = None if isinstance(conv.as_float, ConversionError) else conv.as_float
+    as_int = int(raw) if _CANONICAL_INT.match(raw) and raw != "-0" else None
+
+    def test(element: Any) -> bool:
+        if isinstance(element, str):
+            return str(element) == raw
+        if isinstance(element, bool):
+            return as_bool is not None and element is as_bool
+        if isinstance(element, int):
+            return as_int is not None and int(element) == as_int
+        if isinstance(element, float):
+            return as_float is not None and float(element) == as_float
+        raise EvaluationError(
+            f"cannot look for {raw!r} in a list holding a {kind_name(element)}", selector
+        )
+
+    return test
+
+
+def contains(conv: Converted, selector: str, timeout: float | None = None) -> Test:
+    """``value in selector``: a substring, a map key or a list element."""
+    raw = conv.raw
+    element_test = _element_test(conv, selector)
+
+    def test(value: Any) -> bool:
+        if isinstance(value, str):
+            return raw in value
+        if isinstance(value, Mapping):
+            return raw in value
+        if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+            return any(element_test(element) for element in value)
+        raise EvaluationError(f"cannot look for {raw!r} in a {kind_name(value)}", selector)
+
+    return test
+
+
+def empty(conv: Converted, selector: str, timeout: float | None = None) -> Test:
+    """``selector is empty``: a string, map or list of length 0."""
+
+    def test(value: Any) -> bool:
+        if isinstance(value, str | Mapping) or (
+            isinstance(value, list | tuple) and not hasattr(value, "_fields")
+        ):
+            return len(value) == 0
+        raise EvaluationError(f"cannot test whether a {kind_name(value)} is empty", selector)
+
+    return test
+
+
+def nil(conv: Converted, selector: str, timeout: float | None = None) -> Test:
+    """``selector is nil``: null; a map, list or object is not nil."""
+
+    def test(value: Any) -> bool:
+        if value is None:
+            return True
+        if isinstance(value, bool | int | float | str):
+            raise EvaluationError(f"cannot test whether a {kind_name(value)} is nil", selector)
+        return False
+
+    return test
+
+
+_LITERAL: Final = re.compile(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^0-9A-Za-z])*\Z")
+_UNESCAPE: Final = re.compile(r"\\(.)")
+# Plain characters only; not a lone surrogate, which stands for a byte that is
+# not UTF-8 (see bexpr.syntax.tokens.unquote) and which Go's regexp rejects.
+_PLAIN_RE2: Final = re.compile(r"\^?[^\\.+*?()|\[\]{}^$\ud800-\udfff]*\$?\Z")
+
+
+def literal_search(pattern: str, translated: bool = True) -> Callable[[str], bool] | None:
+    """A plain string test equivalent to a pattern, if there is one.
+
+    ``pattern`` is a translated pattern (:func:`bexpr.re2.translate`), or,
+    with ``translated=False``, an RE2 pattern made only of plain characters
+    with an optional leading ``^`` and trailing ``$``. ``^web-`` is
+    ``startswith("web-")``, ``-canary$`` is ``endswith("-canary")``, a bare
+    literal is ``in``: no backtracking, and C speed.
+    """
+    if translated:
+        body = pattern.removeprefix("(?V0)")
+        anchored_start = body.startswith("\\A")
+        if anchored_start:
+            body = body[2:]
+        anchored_end = body.endswith("\\Z") and not body.endswith("\\\\Z")
+        if anchored_end:
+            body = body[:-2]
+        if not _LITERAL.match(body):
+            return None
+        literal = _UNESCAPE.sub(r"\1", body)
+    else:
+        if not _PLAIN_RE2.match(pattern):
+            return None
+        anchored_start = pattern.startswith("^")
+        anchored_end = pattern.endswith("$") and len(pattern) > int(anchored_start)
+        literal = pattern[int(anchored_start) : len(pattern) - int(anchored_end)]
+    if anchored_start and anchored_end:
+        return literal.__eq__
+    if anchored_start:
+        return lambda text: text.startswith(literal)
+    if anchored_end:
+        return lambda text: text.endswith(literal)
+    return lambda text: literal in text
+
+
+@functools.lru_cache(maxsize=512)
+def searcher(raw: str, selector: str, timeout: float | None) -> Callable[[str], bool]:
+    """Compile a ``matches`` pattern to ``search(text) -> bool``; raises
+    :class:`bexpr.re2.RE2SyntaxError` for a pattern RE2 rejects."""
+    literal = literal_search(raw, translated=False) or literal_search(re2.translate(raw))
+    if literal is not None:
+        return literal
+    pattern_search = re2.compile(raw).search
+
+    def search(text: str) -> bool:
+        try:
+            return pattern_search(text, timeout=timeout) is not None
+        except TimeoutError:
+            raise EvaluationError(
+                f"matching {raw!r} took longer than regex_timeout={timeout}s", selector
+            ) from None
+
+    return search
+
+
+def matches(conv: Converted, selector: str, timeout: float | None = None) -> Test:
+    """``selector matches pattern``: an unanchored RE2 search in a string."""
+    raw = conv.raw
+    try:
+        search = searcher(raw, selector, timeout)
+        problem = None
+    except re2.RE2SyntaxError as err:
+        problem = f"invalid regular expression {raw!r}: {err}"
+
+    def test(value: Any) -> bool:
+        if not isinstance(value, str):
+            raise EvaluationError(f"cannot match a {kind_name(value)} against {raw!r}", selector)
+        if problem is not None:
+            # Reported only when reached, as in the reference: an unreached
+            # clause with a bad pattern is not an error.
+            raise EvaluationError(problem, selector)
+        return search(str(value))
+
+    return test
+
+
+OPERATIONS: Final[dict[MatchOp, Operation]] = {
+    MatchOp.EQUAL: equal,
+    MatchOp.IN: contains,
+    MatchOp.MATCHES: matches,
+    MatchOp.IS_EMPTY: empty,
+    MatchOp.IS_NIL: nil,
+}
+"""The test for each positive operator (``op.positive``)."""
