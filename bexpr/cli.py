@@ -321,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["serve"]:
+        # Deferred: the server needs the optional [server] extra (starlette).
         from bexpr.examples.server import main as serve
 
         return serve(arguments[1:], prog="bexpr serve")

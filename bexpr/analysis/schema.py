@@ -17,6 +17,7 @@ dict; you can also build :class:`Type` values directly.
 
 from __future__ import annotations
 
+import collections.abc as abc
 import dataclasses
 import types
 import typing
@@ -108,14 +109,10 @@ def _from_annotation(annotation: Any, seen: set[int]) -> Type:
 
 
 def _is_sequence_alias(origin: Any) -> bool:
-    import collections.abc as abc
-
     return origin in (abc.Sequence, abc.MutableSequence, abc.Iterable, abc.Collection)
 
 
 def _is_mapping_alias(origin: Any) -> bool:
-    import collections.abc as abc
-
     return origin in (abc.Mapping, abc.MutableMapping)
 
 

@@ -117,6 +117,7 @@ def _json(
     status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
+    # starlette is the optional [server] extra: imported only when serving.
     from starlette.responses import Response
 
     if _pretty(request):
@@ -157,6 +158,7 @@ def _list_endpoint(
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
+    # starlette is the optional [server] extra: imported only when serving.
     from starlette.exceptions import HTTPException
 
     status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -181,6 +183,7 @@ def create_app(
     ``gzip_minimum_size`` is the smallest body that is compressed for a
     client that accepts gzip (0: every response, as Nomad does).
     """
+    # starlette is the optional [server] extra: imported only when serving.
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
     from starlette.middleware import Middleware
@@ -240,6 +243,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        # uvicorn is the optional [server] extra: imported only when serving.
         import uvicorn
 
         app: ASGIApp = create_app()
