@@ -106,20 +106,10 @@ values = st.builds(
     st.sampled_from(["string", "word", "number"]),
 )
 
-_BINARY = [
-    MatchOp.EQUAL,
-    MatchOp.NOT_EQUAL,
-    MatchOp.IN,
-    MatchOp.NOT_IN,
-    MatchOp.MATCHES,
-    MatchOp.NOT_MATCHES,
-]
-_UNARY = [MatchOp.IS_EMPTY, MatchOp.IS_NOT_EMPTY, MatchOp.IS_NIL, MatchOp.IS_NOT_NIL]
-
 
 @st.composite
 def matches(draw: st.DrawFn, names: tuple[str, ...] = ()) -> Match:
-    op = draw(st.sampled_from(_BINARY + _UNARY))
+    op = draw(st.sampled_from(list(MatchOp)))
     selector = draw(selectors(names))
     value = draw(values) if op.takes_value else None
     return Match(op, selector, value)

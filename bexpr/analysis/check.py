@@ -211,11 +211,13 @@ class _Checker(Visitor[None]):
         self, node: Match, scope: tuple[_Bound, ...], guards: frozenset[tuple[str, ...]]
     ) -> None:
         found = self.resolve(node.selector, scope, guards)
-        if found is None or found.kind == "any":
-            if node.op.positive is MatchOp.MATCHES:
-                self.pattern(node, ANY)
-            return
         op, name = node.op, str(node.selector)
+        check_value = _VALUE_CHECKS.get(op.positive)
+        if found is None or found.kind == "any":
+            # The type is unknown: check only what needs none (a pattern).
+            if check_value is not None:
+                check_value(self, node, ANY)
+            return
         if found.kind not in op.applies_to:
             self.report(
                 "operator-type",
@@ -232,7 +234,6 @@ class _Checker(Visitor[None]):
                 "warning",
                 f"check it first: {name} is not nil and ...",
             )
-        check_value = _VALUE_CHECKS.get(op.positive)
         if check_value is not None:
             check_value(self, node, found)
 
