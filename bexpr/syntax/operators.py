@@ -73,7 +73,8 @@ class MatchOp(enum.Enum):
     @property
     def row(self) -> Operator:
         """The row of :data:`OPERATORS` that describes this operator's pair."""
-        return _ROWS[self]
+        # Keyed by spelling: a str hashes in C, an Enum member in Python.
+        return _ROWS[self._value_]
 
     @property
     def negative(self) -> bool:
@@ -173,8 +174,8 @@ OPERATORS: Final[tuple[Operator, ...]] = (
 )
 """One row per pair of operators, in the order completion offers them."""
 
-_ROWS: Final[dict[MatchOp, Operator]] = {
-    op: row for row in OPERATORS for op in (row.op, row.negation)
+_ROWS: Final[dict[str, Operator]] = {
+    op.value: row for row in OPERATORS for op in (row.op, row.negation)
 }
 
 

@@ -42,9 +42,10 @@ __all__ = ["parse", "parse_with_grammar"]
 # The pieces of a dotted selector token: names, digits and ["keys"].
 _SELECTOR_PART = re.compile(r'(?P<name>[a-zA-Z0-9_/]+)|\[[ \t\r\n]*(?P<key>`[^`]*`|"[^"]*")')
 
-# The grammar's three match rules, and the form of operator each spells.
+# The grammar's three match rules, the form of operator each spells, and
+# the operator for each (rule, spelling).
 _FORMS = {"value_match": Form.BINARY, "unary_match": Form.UNARY, "in_match": Form.IN}
-_OPERATORS = {(form, text): op for form in Form for text, op in spellings(form)}
+_OPERATORS = {(rule, text): op for rule, form in _FORMS.items() for text, op in spellings(form)}
 
 
 def _operator(node: Any) -> str:
@@ -109,7 +110,8 @@ class _Builder:
         return self.match(inner.children[0])
 
     def match(self, node: Any) -> Node:
-        form = _FORMS[node.expr_name]
+        rule = node.expr_name
+        form = _FORMS[rule]
         if form is Form.BINARY:
             sel, op, val = node.children
         elif form is Form.UNARY:
@@ -117,7 +119,7 @@ class _Builder:
         else:
             val, op, sel = node.children
         return Match(
-            _OPERATORS[form, _operator(op)],
+            _OPERATORS[rule, _operator(op)],
             self.selector(sel),
             self.value(val) if val is not None else None,
             node.start,

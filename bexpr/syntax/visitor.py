@@ -109,7 +109,12 @@ def count_nodes(node: Node) -> int:
     >>> count_nodes(bexpr.parse("a == 1 and not b == 2"))
     4
     """
-    return sum(
-        len(current.operands) - 1 if isinstance(current, And | Or) else 1
-        for current, _ in walk(node)
-    )
+    # walk()'s loop without the depths: this runs on every compile.
+    total = 0
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        children = current.children()
+        total += len(children) - 1 if isinstance(current, And | Or) else 1
+        stack.extend(children)
+    return total
