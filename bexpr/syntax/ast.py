@@ -224,10 +224,9 @@ class Not(_Expression):
 
 
 @dataclass(frozen=True, slots=True)
-class And(_Expression):
-    """``a and b and ...``; at least two operands, evaluated left to right."""
+class _Junction(_Expression):
+    """What ``and`` and ``or`` share: two or more operands, evaluated left to right."""
 
-    kind: ClassVar[str] = "and"
     operands: tuple[Node, ...]
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
@@ -236,10 +235,8 @@ class And(_Expression):
         return self.operands
 
     def with_children(self, children: Sequence[Node]) -> Node:
-        return And(tuple(children), self.start, self.end)
-
-    def __str__(self) -> str:
-        return f" {AND} ".join(_operand(op, (Match, Not)) for op in self.operands)
+        junction: And | Or = type(self)(tuple(children), self.start, self.end)  # type: ignore[assignment]
+        return junction
 
     def to_json(self) -> dict[str, Any]:
         operands = [op.to_json() for op in self.operands]
@@ -247,19 +244,20 @@ class And(_Expression):
 
 
 @dataclass(frozen=True, slots=True)
-class Or(_Expression):
+class And(_Junction):
+    """``a and b and ...``; at least two operands, evaluated left to right."""
+
+    kind: ClassVar[str] = "and"
+
+    def __str__(self) -> str:
+        return f" {AND} ".join(_operand(op, (Match, Not)) for op in self.operands)
+
+
+@dataclass(frozen=True, slots=True)
+class Or(_Junction):
     """``a or b or ...``; at least two operands, evaluated left to right."""
 
     kind: ClassVar[str] = "or"
-    operands: tuple[Node, ...]
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
-
-    def children(self) -> tuple[Node, ...]:
-        return self.operands
-
-    def with_children(self, children: Sequence[Node]) -> Node:
-        return Or(tuple(children), self.start, self.end)
 
     def __str__(self) -> str:
         last = len(self.operands) - 1
@@ -268,10 +266,6 @@ class Or(_Expression):
             _operand(op, (Match, Not, And, Collection) if i == last else (Match, Not, And))
             for i, op in enumerate(self.operands)
         )
-
-    def to_json(self) -> dict[str, Any]:
-        operands = [op.to_json() for op in self.operands]
-        return {"type": self.kind, "operands": operands} | self._position()
 
 
 @dataclass(frozen=True, slots=True)
