@@ -180,7 +180,7 @@ class Expression:
         except Exception as err:
             error = err if isinstance(err, EvaluationError) else _wrap(err)
             if errors == "fail":
-                raised = EvaluationError(error.reason, error.selector, key)
+                raised = error.with_key(key)
                 raise raised from (err if err is not error else err.__cause__)
             if callable(errors):
                 errors(RecordError(key, item, error))

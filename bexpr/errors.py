@@ -123,19 +123,33 @@ class EvaluationError(BexprError):
     """The expression could not be evaluated against the given data.
 
     ``selector`` is the selector being evaluated when the error happened (or
-    ``None`` when the error is not about one), ``reason`` the cause in words.
-    When raised by ``filter``, ``key`` is the index (or mapping key) of the
-    record that failed; otherwise it is ``None``.
+    ``None`` when the error is not about one), ``reason`` the cause in words,
+    ``hint`` how to proceed, when there is a usual way. When raised by
+    ``filter``, ``key`` is the index (or mapping key) of the record that
+    failed; otherwise it is ``None``.
     """
 
-    def __init__(self, reason: str, selector: str | None = None, key: object = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        selector: str | None = None,
+        key: object = None,
+        hint: str | None = None,
+    ) -> None:
         self.reason = reason
         self.selector = selector
         self.key = key
+        self.hint = hint
         message = reason if selector is None else f"{reason} at {selector}"
         if key is not None:
             message = f"record {key!r}: {message}"
+        if hint is not None:
+            message = f"{message} ({hint})"
         super().__init__(message)
 
+    def with_key(self, key: object) -> EvaluationError:
+        """The same error, for the record ``key`` of a collection."""
+        return EvaluationError(self.reason, self.selector, key, self.hint)
+
     def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.reason, self.selector, self.key))
+        return (type(self), (self.reason, self.selector, self.key, self.hint))

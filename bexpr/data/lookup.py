@@ -1,11 +1,9 @@
 """Selector lookup for compiled expressions: walking a path through data.
 
-Python data maps onto the reference's Go kinds: ``dict``/``Mapping`` → map,
-``list``/``tuple`` → slice, ``str`` → string, ``bool`` → bool, ``int`` →
-int64, ``float`` → float64, ``None`` → nil, anything else → struct (its
-public fields). :func:`accessor` builds, once per selector, a function that
-walks the path with a fast path for plain dicts and falls back to the general
-step (:func:`step`) for anything else.
+What each Python value is to the reference is :mod:`bexpr.data.kinds`; what
+an object exposes is :mod:`bexpr.data.fields`. :func:`accessor` builds, once
+per selector, a function that walks the path with a fast path for plain
+dicts and falls back to the general step (:func:`step`) for anything else.
 
 A lookup ends in one of three ways: the value; :data:`ABSENT` when the last
 key is missing from a map (the operators then give their fixed missing-key
@@ -18,10 +16,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from bexpr.data.fields import NotFound, struct_field
+from bexpr.data.kinds import a_kind, is_sequence, plain
 from bexpr.errors import EvaluationError
 from bexpr.go.strconv import ConversionError, parse_int
 from bexpr.options import Options, Resolver
-from bexpr.syntax.tokens import encode_segment
+from bexpr.syntax.tokens import encode_segment, spell_path
 
 __all__ = [
     "ABSENT",
@@ -30,7 +29,7 @@ __all__ = [
     "NotFound",
     "accessor",
     "dict_walker",
-    "kind_name",
+    "path_text",
     "pointer_text",
     "step",
 ]
@@ -52,32 +51,23 @@ ABSENT: Final = _Sentinel("ABSENT")
 _NO_KEY: Final = object()
 
 
-def kind_name(value: Any) -> str:
-    """A short name for the kind of a value, for error messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "number"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "map"
-    if _is_sequence(value):
-        return "list"
-    return f"object of type {type(value).__name__}"
-
-
-def _is_sequence(value: Any) -> bool:
-    return isinstance(value, list | tuple) and not hasattr(value, "_fields")
-
-
 def pointer_text(path: tuple[str, ...]) -> str:
     """A path as a JSON pointer, for messages."""
     return "/" + "/".join(encode_segment(p) for p in path)
+
+
+def path_text(path: tuple[str, ...]) -> str:
+    """A path as a selector, for messages: ``Meta.env``, ``Meta["a b"]``
+    (a JSON pointer when no dotted selector can spell it)."""
+    try:
+        return spell_path(path)
+    except ValueError:
+        return pointer_text(path)
+
+
+def _where(path: tuple[str, ...], index: int) -> str:
+    """What ``path[index]`` is looked up in, for messages."""
+    return path_text(path[:index]) if index else "the record"
 
 
 def step(
@@ -85,38 +75,48 @@ def step(
     part: str,
     path: tuple[str, ...],
     index: int,
+    selector: str,
     resolver: Resolver | None = None,
 ) -> Any:
-    """One step of a lookup: ``current[part]`` with the reference's rules.
+    """One step of a lookup: ``current[part]`` with the reference's rules,
+    where ``part`` is ``path[index]`` of ``selector``.
 
     Raises :class:`NotFound` for a missing map key or struct field, and
     :class:`EvaluationError` for anything else that cannot be stepped into.
     """
+    current = plain(current)
     if isinstance(current, Mapping):
         value = current.get(part, _NO_KEY)
         if value is _NO_KEY:
             raise NotFound(part)
         return value
-    if _is_sequence(current):
+    if is_sequence(current):
+        where = _where(path, index)
         try:
             position = parse_int(part if part else "0")
         except ConversionError:
-            raise EvaluationError(f"{part!r} is not a list index", _partial(path, index)) from None
+            raise EvaluationError(
+                f"{part!r} is not a list index ({where} is a list)", selector
+            ) from None
         if position < 0 or position >= len(current):
             raise EvaluationError(
-                f"index {position} is out of range (the list has {len(current)} elements)",
-                _partial(path, index),
+                f"index {position} is out of range ({where} has {len(current)} elements)",
+                selector,
             )
         return current[position]
-    if current is None or isinstance(current, str | int | float):
+    if current is None:
+        where = _where(path, index)
         raise EvaluationError(
-            f"cannot look up {part!r} in a {kind_name(current)}", _partial(path, index)
+            f"cannot look up {part!r} in null: {where} is null",
+            selector,
+            hint=f"to allow null, write '{where} is not nil and ...', or skip such records"
+            ' with errors="skip" or bexpr --errors skip',
+        )
+    if isinstance(current, str | int | float):
+        raise EvaluationError(
+            f"cannot look up {part!r} in {a_kind(current)} ({_where(path, index)})", selector
         )
     return struct_field(current, part, resolver)
-
-
-def _partial(path: tuple[str, ...], index: int) -> str:
-    return pointer_text(path[: index + 1])
 
 
 def walk(
@@ -132,11 +132,11 @@ def walk(
     last = len(path) - 1
     for index, part in enumerate(path):
         try:
-            value = step(current, part, path, index, options.resolver)
+            value = step(current, part, path, index, selector, options.resolver)
         except NotFound:
             if options.has_unknown:
                 return options.unknown
-            if index == last and (index > 0 or nested) and isinstance(current, Mapping):
+            if index == last and (index > 0 or nested) and isinstance(plain(current), Mapping):
                 return ABSENT
             raise EvaluationError(f"no key {part!r}", selector) from None
         if hook is not None:

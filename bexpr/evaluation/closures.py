@@ -20,7 +20,8 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bexpr.data.lookup import ABSENT, accessor, kind_name, pointer_text, walk
+from bexpr.data.kinds import a_kind, is_sequence, plain
+from bexpr.data.lookup import ABSENT, accessor, path_text, walk
 from bexpr.errors import EvaluationError
 from bexpr.evaluation.fastpath import fused_match
 from bexpr.evaluation.operations import OPERATIONS, Test, searcher
@@ -104,8 +105,8 @@ def _resolve(path: tuple[str, ...], scope: Scope) -> tuple[int, Any, tuple[str, 
         if kind == VALUE:
             if len(path) > 1:
                 raise EvaluationError(
-                    f"{name!r} is a {kind_name(data)} (an index or a key), so it has no "
-                    f"{pointer_text(path[1:])[1:]!r}"
+                    f"{name!r} is {a_kind(data)} (an index or a key), so it has no "
+                    f"{path_text(path[1:])!r}"
                 )
             return VALUE, data, ()
         if kind == ELEMENT:
@@ -316,6 +317,7 @@ class _Compiler(Visitor[Any]):
             value = get_scoped(root, scope)
             if value is ABSENT:
                 return is_all
+            value = plain(value)
             if element_test is not None and type(value) is list:
                 for element in value:
                     budget[0] -= 1
@@ -334,7 +336,7 @@ class _Compiler(Visitor[Any]):
             if isinstance(value, Mapping):
                 items: Any = value.items()
                 is_map = True
-            elif isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+            elif is_sequence(value):
                 items = enumerate(value)
                 is_map = False
             else:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bexpr.data.fields import NotFound, struct_field
+from bexpr.data.kinds import plain
 from bexpr.data.lookup import pointer_text
 from bexpr.errors import EvaluationError
 from bexpr.go import re2
@@ -79,7 +80,7 @@ def _kind(value: Any) -> str:
 
 def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
     """pointerstructure's Pointer.Get: walk ``path`` from ``datum``."""
-    current = datum
+    current = plain(datum)
     for i, part in enumerate(path):
         kind = _kind(current)
         if kind == "map":
@@ -114,6 +115,8 @@ def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
             )
         if options.hook is not None:
             current = options.hook(current)
+        # A str/int/float subclass or a numpy value is the value it holds.
+        current = plain(current)
     return current
 
 
@@ -132,7 +135,7 @@ def _get_value(
                     f"{pointer_text(path[:1])} references a {kind} "
                     f"so {pointer_text(path)} is invalid"
                 )
-            return local.value, True
+            return plain(local.value), True
         path = local.path + path[1:]
     try:
         return _get(datum, path, options), True
@@ -179,6 +182,7 @@ def _element_matches(raw: str, element: Any, selector: str) -> bool:
     """One element of a list for `in`: the reference decodes JSON numbers as
     text (json.Number), so numbers in lists compare by their text; see
     docs/compatibility.md."""
+    element = plain(element)
     kind = _kind(element)
     if kind == "string":
         return bool(raw == element)

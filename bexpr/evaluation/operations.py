@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from bexpr.data.lookup import kind_name
+from bexpr.data.kinds import a_kind, is_sequence, plain
 from bexpr.errors import EvaluationError
 from bexpr.go import re2
 from bexpr.go.strconv import INT64_MAX, INT64_MIN, ConversionError, Converted
@@ -47,6 +47,7 @@ def equal(conv: Converted, selector: str, timeout: float | None = None) -> Test:
     def test(value: Any) -> bool:
         if type(value) is str:  # the common case first
             return bool(value == raw)
+        value = plain(value)
         if isinstance(value, bool):
             if isinstance(as_bool, ConversionError):
                 return _raise_conversion(as_bool, selector)
@@ -55,7 +56,7 @@ def equal(conv: Converted, selector: str, timeout: float | None = None) -> Test:
             if INT64_MIN <= value <= INT64_MAX:
                 if isinstance(as_int, ConversionError):
                     return _raise_conversion(as_int, selector)
-                return int(value) == as_int
+                return bool(value == as_int)
             try:
                 value = float(value)
             except OverflowError:
@@ -63,10 +64,10 @@ def equal(conv: Converted, selector: str, timeout: float | None = None) -> Test:
         if isinstance(value, float):
             if isinstance(as_float, ConversionError):
                 return _raise_conversion(as_float, selector)
-            return float(value) == as_float
+            return bool(value == as_float)
         if isinstance(value, str):
-            return str(value) == raw
-        raise EvaluationError(f"cannot compare a {kind_name(value)} with {raw!r}", selector)
+            return bool(value == raw)
+        raise EvaluationError(f"cannot compare {a_kind(value)} with {raw!r}", selector)
 
     return test
 
@@ -84,16 +85,17 @@ def _element_test(conv: Converted, selector: str) -> Test:
     as_int = int(raw) if _CANONICAL_INT.match(raw) and raw != "-0" else None
 
     def test(element: Any) -> bool:
+        element = plain(element)
         if isinstance(element, str):
-            return str(element) == raw
+            return bool(element == raw)
         if isinstance(element, bool):
             return as_bool is not None and element is as_bool
         if isinstance(element, int):
-            return as_int is not None and int(element) == as_int
+            return as_int is not None and element == as_int
         if isinstance(element, float):
-            return as_float is not None and float(element) == as_float
+            return as_float is not None and element == as_float
         raise EvaluationError(
-            f"cannot look for {raw!r} in a list holding a {kind_name(element)}", selector
+            f"cannot look for {raw!r} in a list holding {a_kind(element)}", selector
         )
 
     return test
@@ -105,13 +107,12 @@ def contains(conv: Converted, selector: str, timeout: float | None = None) -> Te
     element_test = _element_test(conv, selector)
 
     def test(value: Any) -> bool:
-        if isinstance(value, str):
+        value = plain(value)
+        if isinstance(value, str | Mapping):
             return raw in value
-        if isinstance(value, Mapping):
-            return raw in value
-        if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+        if is_sequence(value):
             return any(element_test(element) for element in value)
-        raise EvaluationError(f"cannot look for {raw!r} in a {kind_name(value)}", selector)
+        raise EvaluationError(f"cannot look for {raw!r} in {a_kind(value)}", selector)
 
     return test
 
@@ -120,11 +121,10 @@ def empty(conv: Converted, selector: str, timeout: float | None = None) -> Test:
     """``selector is empty``: a string, map or list of length 0."""
 
     def test(value: Any) -> bool:
-        if isinstance(value, str | Mapping) or (
-            isinstance(value, list | tuple) and not hasattr(value, "_fields")
-        ):
+        value = plain(value)
+        if isinstance(value, str | Mapping) or is_sequence(value):
             return len(value) == 0
-        raise EvaluationError(f"cannot test whether a {kind_name(value)} is empty", selector)
+        raise EvaluationError(f"cannot test whether {a_kind(value)} is empty", selector)
 
     return test
 
@@ -133,10 +133,11 @@ def nil(conv: Converted, selector: str, timeout: float | None = None) -> Test:
     """``selector is nil``: null; a map, list or object is not nil."""
 
     def test(value: Any) -> bool:
+        value = plain(value)
         if value is None:
             return True
         if isinstance(value, bool | int | float | str):
-            raise EvaluationError(f"cannot test whether a {kind_name(value)} is nil", selector)
+            raise EvaluationError(f"cannot test whether {a_kind(value)} is nil", selector)
         return False
 
     return test
@@ -214,13 +215,14 @@ def matches(conv: Converted, selector: str, timeout: float | None = None) -> Tes
         problem = f"invalid regular expression {raw!r}: {err}"
 
     def test(value: Any) -> bool:
+        value = plain(value)
         if not isinstance(value, str):
-            raise EvaluationError(f"cannot match a {kind_name(value)} against {raw!r}", selector)
+            raise EvaluationError(f"cannot match {a_kind(value)} against {raw!r}", selector)
         if problem is not None:
             # Reported only when reached, as in the reference: an unreached
             # clause with a bad pattern is not an error.
             raise EvaluationError(problem, selector)
-        return search(str(value))
+        return search(value)
 
     return test
 
