@@ -9,7 +9,7 @@ cache what they compile. Everything here is re-exported by :mod:`bexpr`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 
@@ -122,12 +122,18 @@ class Expression:
     def filter(self, data: Mapping[K, T], errors: Errors = "fail") -> dict[K, T]: ...  # type: ignore[overload-overlap]
     @overload
     def filter(self, data: Iterable[T], errors: Errors = "fail") -> Iterator[T]: ...
+    @overload
+    def filter(self, data: AsyncIterable[T], errors: Errors = "fail") -> AsyncIterator[T]: ...
 
     def filter(self, data: Any, errors: Errors = "fail") -> Any:
         """The elements of ``data`` that match, in their original order.
 
         A list or tuple gives a list; a mapping gives a dict of the matching
-        values under their keys; any other iterable gives a lazy iterator.
+        values under their keys; any other iterable gives a lazy iterator,
+        and an async iterable (an async driver's cursor) an async iterator.
+        What the caller's own iterable raises while it is read reaches the
+        caller unchanged; what evaluating a record raises is an
+        :class:`bexpr.EvaluationError`.
 
         ``errors`` says what a record that cannot be evaluated does:
         ``"fail"`` (the default, as in the reference) raises
@@ -155,6 +161,8 @@ class Expression:
             raise EvaluationError(f"only lists and maps can be filtered, not {type(data).__name__}")
         elif isinstance(data, Iterable):
             return self._iterate(data, errors)
+        elif isinstance(data, AsyncIterable):
+            return self._aiterate(data, errors)
         else:
             raise EvaluationError(
                 f"only lists, maps and iterables can be filtered, not {type(data).__name__}"
@@ -187,14 +195,18 @@ class Expression:
             return False
 
     def _iterate(self, data: Iterable[Any], errors: Errors) -> Iterator[Any]:
-        try:
-            for index, item in enumerate(data):
-                if self._keep(index, item, errors):
-                    yield item
-        except BexprError:
-            raise
-        except Exception as err:  # raised by the iterable itself
-            raise _wrap(err) from err
+        # Only evaluating a record is wrapped (in _keep): what the caller's
+        # iterable raises (an OSError from the file it reads) stays its own.
+        for index, item in enumerate(data):
+            if self._keep(index, item, errors):
+                yield item
+
+    async def _aiterate(self, data: AsyncIterable[Any], errors: Errors) -> AsyncIterator[Any]:
+        index = 0
+        async for item in data:
+            if self._keep(index, item, errors):
+                yield item
+            index += 1
 
 
 def _rebuild(expression: str, options: Options) -> Expression:
@@ -262,6 +274,24 @@ def evaluate(expression: str, data: Any, **options: Any) -> bool:
     True
     """
     return _compile_maybe_cached(expression, options).evaluate(data)
+
+
+@overload
+def filter(
+    expression: str, data: list[T] | tuple[T, ...], errors: Errors = "fail", **options: Any
+) -> list[T]: ...
+@overload
+def filter(
+    expression: str, data: Mapping[K, T], errors: Errors = "fail", **options: Any
+) -> dict[K, T]: ...
+@overload
+def filter(
+    expression: str, data: Iterable[T], errors: Errors = "fail", **options: Any
+) -> Iterator[T]: ...
+@overload
+def filter(
+    expression: str, data: AsyncIterable[T], errors: Errors = "fail", **options: Any
+) -> AsyncIterator[T]: ...
 
 
 def filter(expression: str, data: Any, errors: Errors = "fail", **options: Any) -> Any:

@@ -27,6 +27,10 @@ EXIT_USAGE = 2
 EXIT_INPUT = 3
 
 EPILOG = """\
+bexpr serve [--host HOST] [--port PORT] starts the example list-endpoint
+server instead (Nomad-style /v1/jobs and /v1/deployments with filter,
+per_page, next_token and reverse; it needs: pip install 'bexpr[server]').
+
 input:
   A JSON array (its matching elements are printed as an array), a JSON object
   (its matching values are printed under their keys, as the reference does)
@@ -40,11 +44,13 @@ exit codes:
   2  the filter is invalid, or the command line is wrong
   3  an input cannot be read or is not JSON
 
-examples:
-  bexpr 'Status == "running"' jobs.json
-  curl -s localhost:4646/v1/jobs | bexpr --count 'Datacenters contains "dc2"'
-  bexpr --select /Jobs --errors skip 'Meta.env == prod' deployments.json
+examples (from a checkout, whose examples/ holds Nomad-style jobs):
+  bexpr 'Status == "running" and "dc2" in Datacenters' examples/jobs.json
+  bexpr --count 'Datacenters contains "dc2"' < examples/jobs.json
+  bexpr --errors skip 'Meta.env == prod' examples/jobs.json  # one job's Meta is null
+  bexpr --select /0/JobSummary/Summary 'Queued == 1' examples/jobs.json
   bexpr --check 'Name matches "^web-"'
+  bexpr serve --port 4646  # then: curl 'localhost:4646/v1/jobs?filter=Stop==false'
 """
 
 
@@ -64,9 +70,19 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("filter", help="the filter expression, e.g. 'Datacenters contains \"dc2\"'")
-    parser.add_argument("files", nargs="*", metavar="FILE", help="JSON or JSON Lines inputs")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="JSON or JSON Lines inputs (optional: standard input when none is given)",
+    )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="only validate the filter")
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="only check the filter: its syntax, and what fails on every record that reaches "
+        "it (a pattern that is not RE2, 'as x, x')",
+    )
     mode.add_argument("--explain", action="store_true", help="print the parsed tree")
     mode.add_argument("--count", action="store_true", help="print the number of matches")
     parser.add_argument("--jsonl", action="store_true", help="read every input as JSON Lines")
@@ -98,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
 # -- reading -----------------------------------------------------------------
 
 
+def _name(path: str) -> str:
+    """An input's name for messages."""
+    return "standard input" if path == "-" else path
+
+
 def _open(path: str, stdin: TextIO) -> TextIO:
     if path == "-":
         return stdin
@@ -126,7 +147,7 @@ def _read(path: str, stream: TextIO, jsonl: bool) -> tuple[str, Any]:
         try:
             return "document", json.loads(first + stream.read())
         except ValueError as err:
-            raise _Usage(f"{path}: not JSON: {err}", EXIT_INPUT) from None
+            raise _Usage(f"{_name(path)}: not JSON: {err}", EXIT_INPUT) from None
     second = _first_line(stream)
     if not second:
         return "document", value
@@ -143,7 +164,7 @@ def _lines(path: str, head: list[str], stream: TextIO) -> Iterator[Any]:
         try:
             yield json.loads(line)
         except ValueError as err:
-            raise _Usage(f"{path}: line {number} is not JSON: {err}", EXIT_INPUT) from None
+            raise _Usage(f"{_name(path)}: line {number} is not JSON: {err}", EXIT_INPUT) from None
 
 
 def _select(document: Any, pointer: str, path: str) -> Any:
@@ -185,6 +206,17 @@ class _Progress:
             return records  # no generator in between when nothing is shown
         return self._counted(records)
 
+    def count_matches(self, matches: Iterable[Any]) -> Iterable[Any]:
+        """``matches``, counted as they come for the progress line when it is shown."""
+        if not self.enabled:
+            return matches
+        return self._matched(matches)
+
+    def _matched(self, matches: Iterable[Any]) -> Iterator[Any]:
+        for match in matches:
+            self.matched += 1
+            yield match
+
     def _counted(self, records: Iterable[Any]) -> Iterator[Any]:
         for record in records:
             self.seen += 1
@@ -208,9 +240,34 @@ class _Progress:
 # -- running -----------------------------------------------------------------
 
 
-def _errors_mode(name: str, stderr: TextIO) -> Errors:
-    if name != "collect":
-        return "skip" if name == "skip" else "fail"
+class _Skipped:
+    """Counts the records ``--errors skip`` leaves out, for a warning at the end:
+    a filter that fails on every record must not look like one that matches none."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: RecordError | None = None
+
+    def __call__(self, problem: RecordError) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = problem
+
+    def report(self, stderr: TextIO) -> None:
+        if self.first is None:
+            return
+        records = "record" if self.count == 1 else "records"
+        stderr.write(
+            f"bexpr: warning: skipped {self.count:,} {records} that could not be evaluated;"
+            f" the first, record {self.first.key!r}: {self.first.error}\n"
+        )
+
+
+def _errors_mode(name: str, stderr: TextIO, skipped: _Skipped) -> Errors:
+    if name == "fail":
+        return "fail"
+    if name == "skip":
+        return skipped
 
     def collect(problem: RecordError) -> None:
         stderr.write(
@@ -242,13 +299,17 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
         stderr.write(f"bexpr: invalid filter: {err}\n")
         return EXIT_USAGE
     if args.check:
-        return EXIT_OK
+        problems = [d for d in bexpr.check(args.filter, **options) if d.severity == "error"]
+        for problem in problems:
+            stderr.write(f"bexpr: invalid filter: {problem.format(args.filter)}\n")
+        return EXIT_USAGE if problems else EXIT_OK
     if args.explain:
         if expression is not None:
             stdout.write(dump(expression.tree) + "\n")
             stdout.write(f"canonical: {expression.tree}\n")
         return EXIT_OK
-    errors = _errors_mode(args.errors, stderr)
+    skipped = _Skipped()
+    errors = _errors_mode(args.errors, stderr, skipped)
     progress = _Progress(
         args.progress == "always" or (args.progress == "auto" and stderr.isatty()),
         stderr,
@@ -269,6 +330,7 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
         stderr.write(f"bexpr: {err}\n")
         return EXIT_EVALUATION
     progress.done()
+    skipped.report(stderr)
     if args.count:
         stdout.write(f"{total}\n")
     return EXIT_OK
@@ -291,9 +353,8 @@ def _filter_input(
         records = progress.track(content)
         matches = records if expression is None else expression.filter(records, errors)
         count = 0
-        for record in matches:
+        for record in progress.count_matches(matches):
             count += 1
-            progress.matched += 1
             if not args.count:
                 stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return count
@@ -304,10 +365,9 @@ def _filter_input(
     if expression is None:
         result: Any = data
     elif isinstance(data, list):
-        result = list(expression.filter(progress.track(data), errors))
+        result = list(progress.count_matches(expression.filter(progress.track(data), errors)))
     else:
         result = expression.filter(data, errors)
-    progress.matched += len(result)
     if not args.count:
         _write_json(result, stdout)
     return len(result)

@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-__all__ = ["BexprError", "Diagnostic", "EvaluationError", "ParseError", "Severity", "excerpt"]
+__all__ = [
+    "BexprError",
+    "Diagnostic",
+    "EvaluationError",
+    "ParseError",
+    "Severity",
+    "excerpt",
+    "located",
+]
 
 Severity = Literal["error", "warning"]
 
@@ -40,6 +48,26 @@ class Diagnostic:
     def to_json(self) -> dict[str, Any]:
         """The diagnostic as a JSON-serializable dict."""
         return asdict(self)
+
+    def format(self, expression: str) -> str:
+        """The message with its line and column in ``expression``, and the
+        source line with carets under the span, as a :class:`ParseError` prints.
+
+        >>> print(Diagnostic("invalid-regex", "bad pattern", 10, 14).format('a matches "(("'))
+        bad pattern (line 1, column 11)
+          a matches "(("
+                    ^^^^
+        """
+        return located(self.message, expression, self.start, self.end - self.start)
+
+
+def located(message: str, source: str, offset: int, width: int = 1) -> str:
+    """``message (line L, column C)`` and the :func:`excerpt`, indented."""
+    offset = max(0, min(offset, len(source)))
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    snippet = "\n".join("  " + text for text in excerpt(source, offset, width).split("\n"))
+    return f"{message} (line {line}, column {column})\n{snippet}"
 
 
 def excerpt(source: str, offset: int, width: int = 1) -> str:
@@ -109,8 +137,7 @@ class ParseError(BexprError):
         )
 
     def __str__(self) -> str:
-        snippet = "\n".join("  " + line for line in self.excerpt().split("\n"))
-        return f"{self.message} (line {self.line}, column {self.column})\n{snippet}"
+        return located(self.message, self.expression, self.offset, self.length)
 
     def __reduce__(self) -> tuple[object, ...]:
         return (

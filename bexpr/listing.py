@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeAlias, TypeVar
 from urllib.parse import parse_qsl
@@ -56,6 +56,7 @@ __all__ = [
     "Page",
     "Params",
     "QueryParams",
+    "aquery",
     "format_token",
     "query",
     "query_params",
@@ -468,7 +469,7 @@ def query(
       integers or tuples of them, all of one shape, and unique.
     - ``errors``: a record the filter cannot be evaluated on: ``"fail"``
       raises a 400 :class:`ListingError` (as Nomad does), ``"skip"`` leaves
-      it out, a function is called with a :class:`bexpr.api.RecordError`
+      it out, a function is called with a :class:`bexpr.RecordError`
       (whose ``key`` is the record's listing key) and the record left out.
     - ``conflicting``: the names of other filtering query parameters the
       request used (index-backed ones such as ``prefix``); with a filter, a
@@ -510,6 +511,47 @@ def query(
             return Page(page, format_token(record_key), record_key)
         page.append(record)
     return Page(page)
+
+
+async def aquery(
+    items: AsyncIterable[T] | Iterable[T],
+    *,
+    filter: str | Expression | None = None,
+    per_page: int | None = None,
+    next_token: str | KeyValue | None = None,
+    reverse: bool = False,
+    key: KeySpec = "ID",
+    errors: Errors = "fail",
+    conflicting: Iterable[str] = (),
+) -> Page[T]:
+    """:func:`query` for records that come from an async iterable (an async
+    database driver's cursor). A page is ordered by key, so every record is
+    read first; raises :class:`ListingError` and nothing else.
+
+    >>> import asyncio
+    >>> async def jobs():
+    ...     for job in [{"ID": "b", "Stop": False}, {"ID": "a", "Stop": True}]:
+    ...         yield job
+    >>> asyncio.run(aquery(jobs(), filter="Stop == false")).items
+    [{'ID': 'b', 'Stop': False}]
+    """
+    if isinstance(items, AsyncIterable):
+        try:
+            records: Iterable[T] = [record async for record in items]
+        except Exception as err:  # raised by the caller's iterable, as in query()
+            raise _broken(f"the records cannot be listed: {type(err).__name__}") from err
+    else:
+        records = items
+    return query(
+        records,
+        filter=filter,
+        per_page=per_page,
+        next_token=next_token,
+        reverse=reverse,
+        key=key,
+        errors=errors,
+        conflicting=conflicting,
+    )
 
 
 def _matches(expression: Expression, key: KeyValue, record: Any, errors: Errors) -> bool:
@@ -627,6 +669,20 @@ class Params:
     def query(self, items: Iterable[T], *, key: KeySpec = "ID", errors: Errors = "fail") -> Page[T]:
         """The requested page of ``items`` (see :func:`query`)."""
         return query(
+            items,
+            filter=self.filter,
+            per_page=self.per_page,
+            next_token=self.next_token,
+            reverse=self.reverse,
+            key=key,
+            errors=errors,
+        )
+
+    async def aquery(
+        self, items: AsyncIterable[T] | Iterable[T], *, key: KeySpec = "ID", errors: Errors = "fail"
+    ) -> Page[T]:
+        """The requested page of records from an async iterable (see :func:`aquery`)."""
+        return await aquery(
             items,
             filter=self.filter,
             per_page=self.per_page,

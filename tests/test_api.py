@@ -136,6 +136,69 @@ def test_exceptions_from_user_data_become_evaluation_errors() -> None:
         bexpr.evaluate("a == 1", {"a": 1}, hook=bad_hook)
 
 
+def test_what_the_callers_own_iterable_raises_reaches_the_caller_unchanged() -> None:
+    def records() -> Iterator[dict[str, Any]]:
+        yield {"a": 1}
+        raise OSError("disk gone")
+
+    expr = bexpr.compile("a == 1")
+    for errors in ("fail", "skip", print):
+        matches = expr.filter(records(), errors=errors)  # type: ignore[arg-type]
+        assert next(matches) == {"a": 1}
+        with pytest.raises(OSError, match="disk gone"):
+            next(matches)
+
+    class Flaky(Mapping[str, Any]):
+        def __getitem__(self, key: str) -> Any:
+            return {"a": 1}
+
+        def __iter__(self) -> Iterator[str]:
+            yield "x"
+            raise OSError("gone too")
+
+        def __len__(self) -> int:
+            return 2
+
+    with pytest.raises(OSError, match="gone too"):
+        expr.filter(Flaky())
+
+    # A record's own data access still fails as an EvaluationError.
+    def failing_hook(value: Any) -> Any:
+        raise OSError("hook")
+
+    with pytest.raises(bexpr.EvaluationError) as info:
+        list(bexpr.compile("a == 1", hook=failing_hook).filter(iter([{"a": 1}])))
+    assert isinstance(info.value.__cause__, OSError) and info.value.key == 0
+
+
+def test_async_iterables_give_async_iterators() -> None:
+    import asyncio
+    from collections.abc import AsyncIterator
+
+    async def records() -> AsyncIterator[dict[str, Any]]:
+        for record in [{"a": 1}, {"a": 2}, {"b": 3}, {"a": 1}]:
+            await asyncio.sleep(0)
+            yield record
+
+    expr = bexpr.compile("a == 1")
+
+    async def collect(errors: Any) -> list[Any]:
+        return [record async for record in expr.filter(records(), errors=errors)]
+
+    assert asyncio.run(collect("skip")) == [{"a": 1}, {"a": 1}]
+    problems: list[bexpr.RecordError] = []
+    assert asyncio.run(collect(problems.append)) == [{"a": 1}, {"a": 1}]
+    assert [p.key for p in problems] == [2]
+    with pytest.raises(bexpr.EvaluationError) as info:
+        asyncio.run(collect("fail"))
+    assert info.value.key == 2
+
+    async def module_level() -> list[Any]:
+        return [r async for r in bexpr.filter("a == 2", records(), errors="skip")]
+
+    assert asyncio.run(module_level()) == [{"a": 2}]
+
+
 @dataclasses.dataclass
 class Service:
     Name: str

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import bexpr
 from bexpr.analysis.schema import ANY, Type, schema_of
 from tests.job_schema import JobListStub
+from tests.strategies import trees
 
 JOB = schema_of(JobListStub)
 
@@ -22,11 +23,45 @@ def codes(text: str, schema: Any = JobListStub) -> list[str]:
     return [d.code for d in bexpr.check(text, schema)]
 
 
-def test_without_a_schema_only_syntax_is_checked() -> None:
+def test_without_a_schema_only_what_needs_no_schema_is_checked() -> None:
     assert bexpr.check("Nope == 1") == []
+    assert bexpr.check("Meta.x.0 == 1 and not Tags is empty") == []
     [diagnostic] = bexpr.check("Name == ")
     assert (diagnostic.code, diagnostic.severity, diagnostic.start) == ("syntax", "error", 8)
     assert json.loads(json.dumps(diagnostic.to_json()))["code"] == "syntax"
+    # What fails on every record that reaches it needs no schema to see.
+    [regex] = bexpr.check('Name matches "^web-(?=1)"')
+    assert (regex.code, regex.severity, regex.start, regex.end) == (
+        "invalid-regex",
+        "error",
+        13,
+        25,
+    )
+    assert [d.code for d in bexpr.check("any L as x, x { x == 1 }")] == ["duplicate-binding"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=trees())
+def test_without_a_schema_only_bad_patterns_and_bindings_are_errors(tree: Any) -> None:
+    from bexpr.go import re2
+    from bexpr.syntax.ast import Collection, Match, MatchOp
+    from bexpr.syntax.visitor import walk
+
+    found = {d.code for d in bexpr.check(str(tree))}
+    assert found <= {"invalid-regex", "duplicate-binding"}
+    bad_patterns = 0
+    for node, _ in walk(tree):
+        if isinstance(node, Match) and node.op.positive is MatchOp.MATCHES and node.value:
+            try:
+                re2.translate(node.value.raw)
+            except re2.RE2SyntaxError:
+                bad_patterns += 1
+    assert ("invalid-regex" in found) == (bad_patterns > 0)
+    duplicates = any(
+        isinstance(node, Collection) and node.binding.index == node.binding.value is not None
+        for node, _ in walk(tree)
+    )
+    assert ("duplicate-binding" in found) == duplicates
 
 
 def test_parse_error_carries_the_same_information() -> None:

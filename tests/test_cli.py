@@ -110,6 +110,7 @@ def test_errors_fail_names_the_record() -> None:
 def test_errors_skip_and_collect() -> None:
     skipped = run("--errors", "skip", "n == 1", stdin=RECORDS)
     assert (skipped.returncode, json.loads(skipped.stdout)) == (0, [{"n": 1}, {"n": 1}])
+    assert "skipped 1 record that could not be evaluated" in skipped.stderr
     collected = run("--errors", "collect", "n == 1", stdin=RECORDS)
     assert json.loads(collected.stdout) == [{"n": 1}, {"n": 1}]
     problems = [json.loads(line) for line in collected.stderr.splitlines()]
@@ -157,3 +158,103 @@ def test_console_script_is_the_same_command() -> None:
     args = ["--count", 'Datacenters contains "dc2"', str(EXAMPLE)]
     direct = subprocess.run([script, *args], capture_output=True, text=True, timeout=60)
     assert (direct.returncode, direct.stdout) == (0, run(*args).stdout)
+
+
+def test_check_reports_a_pattern_that_fails_on_every_record() -> None:
+    result = run("--check", 'Name matches "^web-(?=1)"')
+    assert result.returncode == 2
+    assert result.stderr.startswith("bexpr: invalid filter: invalid regular expression")
+    assert "(line 1, column 14)" in result.stderr and "^^^^^^^^^^^^" in result.stderr
+    assert run("--check", "all L as x, x { x == 1 }").returncode == 2
+    assert run("--check", 'Name matches "^web-"').returncode == 0
+
+
+def test_errors_skip_says_how_many_records_it_left_out() -> None:
+    result = run("--count", "--errors", "skip", 'Name matches "^web-(?=1)"', str(EXAMPLE))
+    assert (result.returncode, result.stdout) == (0, "0\n")
+    assert result.stderr.startswith("bexpr: warning: skipped 7 records that could not be evaluated")
+    assert "record 0" in result.stderr and "invalid regular expression" in result.stderr
+    clean = run("--count", "--errors", "skip", "Name == x", str(EXAMPLE))
+    assert (clean.stdout, clean.stderr) == ("0\n", "")
+
+
+def test_a_bad_json_line_is_an_input_error_naming_the_line() -> None:
+    result = run("a == 1", stdin='{"a": 1}\n{"a": 2}\n{"a":\n')
+    assert result.returncode == 3
+    assert result.stdout == '{"a": 1}\n'
+    assert result.stderr.startswith("bexpr: standard input: line 3 is not JSON")
+    assert "the data raised" not in result.stderr
+
+
+def test_progress_counts_matches_while_a_document_is_filtered() -> None:
+    document = json.dumps([{"n": i % 2} for i in range(5000)])
+    shown = subprocess.run(
+        [sys.executable, "-m", "bexpr", "--progress", "always", "--count", "n == 1"],
+        input=document,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "BEXPR_PROGRESS_DELAY": "0"},
+    )
+    assert shown.stdout == "2500\n"
+    assert "records, 0 matched" not in shown.stderr and " matched (" in shown.stderr
+
+
+def test_help_mentions_serve_and_that_files_are_optional() -> None:
+    out = run("--help").stdout
+    assert "bexpr serve" in out and "pip install 'bexpr[server]'" in out
+    assert "optional: standard input" in out
+
+
+def _help_examples() -> list[str]:
+    out = run("--help").stdout
+    section = out.split("examples", 1)[1].split("\n", 1)[1]
+    return [line.strip() for line in section.splitlines() if line.strip().startswith("bexpr ")]
+
+
+def test_there_are_help_examples() -> None:
+    assert len(_help_examples()) >= 5
+
+
+@pytest.mark.parametrize("example", _help_examples())
+def test_every_help_example_runs(example: str, tmp_path: Path) -> None:
+    root = EXAMPLE.parent.parent
+    command = example.split("  #", 1)[0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    # `bexpr` in the example is this checkout's command.
+    (bin_dir / "bexpr").write_text(f'#!/bin/sh\nexec {sys.executable} -m bexpr "$@"\n')
+    (bin_dir / "bexpr").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    if command.startswith("bexpr serve"):
+        command = command.replace("--port 4646", "--port 0")
+        server = subprocess.Popen(
+            ["bash", "-c", command], cwd=root, env=env, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert server.stderr is not None
+            started = ""
+            for line in server.stderr:
+                started += line
+                if "Uvicorn running" in line or "Application startup complete" in line:
+                    break
+            assert "startup complete" in started or "Uvicorn running" in started, started
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        return
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=root, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() or "--check" in command  # --check prints nothing when valid
+
+
+def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bexpr.examples import server
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn now fails
+    errors: list[str] = []
+    monkeypatch.setattr(sys, "stderr", type("W", (), {"write": errors.append, "flush": id})())
+    assert server.main([]) == 2
+    assert "pip install 'bexpr[server]'" in "".join(errors)

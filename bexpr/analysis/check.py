@@ -1,8 +1,10 @@
 """Diagnostics for UIs: what is wrong with a filter, before running it.
 
 :func:`check` returns a list of :class:`Diagnostic` (JSON-serializable)
-instead of raising. Without a schema it reports syntax only; with one
-(:mod:`bexpr.schema`) it also reports, all at once:
+instead of raising. Without a schema it reports what needs none: syntax,
+limits, invalid patterns and duplicate bindings, each an error on every
+record that reaches it. With one (:mod:`bexpr.analysis.schema`) it also
+reports, all at once:
 
 =====================  ========  ===============================================
 code                   severity  meaning
@@ -388,9 +390,11 @@ def _parses(parse: Any, raw: str) -> bool:
 def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnostic]:
     """Every problem found in ``expression``, as diagnostics, without raising.
 
-    ``schema`` describes the records (see :func:`bexpr.schema.schema_of`);
-    without one, only syntax is checked. ``options`` are the limits of
-    :func:`bexpr.compile`.
+    ``schema`` describes the records (see :func:`bexpr.schema_of`); without
+    one, what needs no schema is checked: syntax, limits, patterns that are
+    not RE2 and duplicate bindings (the reference accepts such a filter and
+    fails on every record that reaches the bad part). ``options`` are the
+    limits of :func:`bexpr.compile`.
 
     >>> import dataclasses, bexpr
     >>> @dataclasses.dataclass
@@ -401,15 +405,15 @@ def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnosti
     ['unknown-selector', 'invalid-value', 'operator-type']
     >>> bexpr.check("Nmae == web", Job)[0].hint
     "did you mean 'Name'?"
+    >>> [d.code for d in bexpr.check('Name matches "^web-(?=1)"')]
+    ['invalid-regex']
     """
     try:
         tree = parse(expression, options_from(options).limits)
     except ParseError as err:
         return [err.diagnostic()]
-    if schema is None:
-        return []
     try:
-        root = schema_of(schema)
+        root = ANY if schema is None else schema_of(schema)
     except Exception as err:
         raise BexprError(f"not a schema bexpr can read: {err}") from err
     checker = _Checker(root)

@@ -248,7 +248,11 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
 
         app: ASGIApp = create_app()
     except ImportError as err:
-        print(f"the example server needs starlette and uvicorn: {err}", file=sys.stderr)
+        print(
+            f"the example server needs starlette and uvicorn ({err}); install them with:\n"
+            "  python3 -m pip install 'bexpr[server]'   (from a checkout: '.[server]')",
+            file=sys.stderr,
+        )
         return 2
     except (OSError, ValueError) as err:
         print(f"cannot load the example data: {err}", file=sys.stderr)
