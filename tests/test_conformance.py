@@ -15,13 +15,17 @@ import pytest
 
 import bexpr
 
-CASES = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "conformance_public.jsonl")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip()
-]
+
+def _cases(name: str) -> list[dict[str, Any]]:
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+PUBLIC = _cases("conformance_public.jsonl")
+# Disagreements found by differential testing against the reference, with
+# the reference's answers (tests/data/README.md).
+DIFFERENTIAL = _cases("differential.jsonl")
+CASES = PUBLIC + DIFFERENTIAL
 
 
 def outcome(case: dict[str, Any]) -> tuple[str, Any]:
@@ -41,7 +45,8 @@ def outcome(case: dict[str, Any]) -> tuple[str, Any]:
 
 
 def test_corpus_is_complete() -> None:
-    assert len(CASES) == 437
+    assert len(PUBLIC) == 437
+    assert DIFFERENTIAL
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +91,24 @@ def test_structural_driver_agrees_with_the_grammar(
         text = text[:position] + char + text[position:]
     driver, grammar = _parse_both(text)
     assert driver == grammar, text
+
+
+@pytest.mark.parametrize(
+    ("expression", "datum"),
+    [
+        ('all tags as tags, item { item == "prod" }', {"tags": ["5"]}),
+        ("any L as i, x { any x.M as x, y { y == 1 } }", {"L": [{"M": [1]}]}),
+        ("any m as m, v { v == 1 }", {"m": {"k": 1}}),
+        ("any tags as tags, item { tags == 0 }", {"tags": ["a"]}),
+        ("any tags as _, tags { tags == a }", {"tags": ["a"]}),
+    ],
+)
+def test_a_binding_named_like_the_selector_resolves_as_the_reference_does(
+    expression: str, datum: Any
+) -> None:
+    # The reference looks a bound element up again by its path (tags.0),
+    # through the names bound so far: an index named like the selector wins.
+    tree = bexpr.parse(expression)
+    assert outcome(lambda: bexpr.compile(expression)(datum)) == outcome(
+        lambda: interpret(tree, datum)
+    )

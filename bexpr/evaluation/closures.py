@@ -105,8 +105,8 @@ def _resolve(path: tuple[str, ...], scope: Scope) -> tuple[int, Any, tuple[str, 
         if kind == VALUE:
             if len(path) > 1:
                 raise EvaluationError(
-                    f"{name!r} is {a_kind(data)} (an index or a key), so it has no "
-                    f"{path_text(path[1:])!r}"
+                    f"{name!r} is {a_kind(data)} (an index or a key), so {path_text(path)}"
+                    " is invalid"
                 )
             return VALUE, data, ()
         if kind == ELEMENT:
@@ -291,8 +291,16 @@ class _Compiler(Visitor[Any]):
         index_name, value_name = str(binding.index), str(binding.value)
         options = self.options
         # Elements can be bound directly unless something could make looking
-        # them up again from the root give another value (see Local).
-        direct = options.hook is None and options.resolver is None and not options.has_unknown
+        # them up again from the root give another value (see Local): a hook,
+        # a resolver, an unknown value, or an index named like the selector's
+        # first name (`all tags as tags, v {...}`), which the reference's
+        # lookup of v's path (tags.0) then finds instead of the list.
+        direct = (
+            options.hook is None
+            and options.resolver is None
+            and not options.has_unknown
+            and binding.index != path[0]
+        )
         if path[0] in names:
             get_scoped = self.scoped_getter(path, selector)
         else:
