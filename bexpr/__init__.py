@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     )
     from bexpr.data.fields import attribute_resolver
     from bexpr.errors import BexprError, Diagnostic, EvaluationError, ParseError
-    from bexpr.options import MISSING
+    from bexpr.options import MISSING, Path
     from bexpr.syntax.ast import Node
     from bexpr.translate.json import from_json, to_json
 
@@ -60,6 +60,7 @@ __all__ = [
     "Expression",
     "Node",
     "ParseError",
+    "Path",
     "RecordError",
     "Type",
     "attribute_resolver",
@@ -83,6 +84,7 @@ __version__ = "0.1.0"
 # Where each public name lives; a module's own name maps to None.
 _HOMES: dict[str, str | None] = {
     "MISSING": "bexpr.options",
+    "Path": "bexpr.options",
     "BexprError": "bexpr.errors",
     "Diagnostic": "bexpr.errors",
     "EvaluationError": "bexpr.errors",

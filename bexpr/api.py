@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from bexpr.errors import BexprError, EvaluationError, ParseError
 from bexpr.evaluation.closures import Predicate, compile_tree
-from bexpr.options import MISSING, Options, options_from
+from bexpr.options import MISSING, Options, Path, options_from
 from bexpr.syntax.ast import Node
 from bexpr.syntax.parser import parse as parse_text
 
@@ -255,12 +255,14 @@ def _compile_maybe_cached(expression: str, options: dict[str, Any]) -> Expressio
     opts = options_from(options)
     if not isinstance(expression, str):
         raise TypeError(f"a bexpr expression must be a str, not {type(expression).__name__}")
-    unknown = opts.unknown
-    if unknown is not MISSING and type(unknown) not in _CACHEABLE:
+    values = [opts.unknown, *(value for _, value in opts.variables)]
+    if not all(
+        value is MISSING or type(value) in _CACHEABLE or isinstance(value, Path) for value in values
+    ):
         return _compile(expression, opts)
-    # The type is part of the key: 1, 1.0 and True are equal but do not
-    # behave alike as unknown values.
-    return _cached(expression, (type(unknown), unknown), opts)
+    # The types are part of the key: 1, 1.0 and True are equal but do not
+    # behave alike as values.
+    return _cached(expression, tuple((type(value), value) for value in values), opts)
 
 
 def evaluate(expression: str, data: Any, **options: Any) -> bool:

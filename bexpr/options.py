@@ -8,8 +8,18 @@
   ``Meta``, then for ``Meta.env``, and returns what to use instead.
 - ``resolver``: a function ``resolver(obj, name)`` that looks a name up in
   an object that is not a mapping or a sequence, replacing the default
-  data-only field access (see :mod:`bexpr.data.lookup`). Raise ``LookupError`` or
-  ``AttributeError`` for a name that is not there.
+  data-only field access (see :mod:`bexpr.data.fields`). Raise
+  ``LookupError`` or ``AttributeError`` for a name that is not there.
+- ``tag_name``: the metadata key that renames or hides a dataclass or attrs
+  field (``metadata={"bexpr": "Name"}`` by default; the reference's
+  ``WithTagName``).
+- ``aliases``: also name pydantic fields by their alias (its serialization
+  alias first) and attrs fields by an explicit ``alias``, as the JSON form of
+  such a model does.
+- ``variables``: local variables (the reference's ``WithLocalVariable``):
+  a mapping of names to values, or to :class:`Path` for a name that stands
+  for a path in the data. A bound name of a collection expression hides a
+  variable of the same name.
 
 Limits (see docs/security.md); going past one raises a ``ParseError`` or an
 ``EvaluationError`` that names it:
@@ -39,10 +49,12 @@ __all__ = [
     "DEFAULT_MAX_LENGTH",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_REGEX_TIMEOUT",
+    "DEFAULT_TAG_NAME",
     "MISSING",
     "Hook",
     "Limits",
     "Options",
+    "Path",
     "Resolver",
     "options_from",
 ]
@@ -52,6 +64,7 @@ DEFAULT_MAX_LENGTH: Final = 65_536
 DEFAULT_MAX_DEPTH: Final = 32
 DEFAULT_REGEX_TIMEOUT: Final = 0.1
 DEFAULT_MAX_STEPS: Final = 100_000
+DEFAULT_TAG_NAME: Final = "bexpr"
 
 Hook = Callable[[Any], Any]
 Resolver = Callable[[Any, str], Any]
@@ -87,6 +100,24 @@ class Limits:
     max_expressions: int = DEFAULT_MAX_EXPRESSIONS
 
 
+@dataclass(frozen=True, slots=True, init=False)
+class Path:
+    """A local variable that stands for a path in the data (see ``variables``).
+
+    >>> import bexpr
+    >>> meta = {"m": bexpr.Path("Meta")}
+    >>> bexpr.evaluate("m.env == prod", {"Meta": {"env": "prod"}}, variables=meta)
+    True
+    """
+
+    keys: tuple[str, ...]
+
+    def __init__(self, *keys: str) -> None:
+        if not keys or not all(isinstance(key, str) for key in keys):
+            raise TypeError("a Path is one or more keys, each a str")
+        object.__setattr__(self, "keys", keys)
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """The options an expression was compiled with."""
@@ -97,6 +128,10 @@ class Options:
     limits: Limits = Limits()
     regex_timeout: float | None = DEFAULT_REGEX_TIMEOUT
     max_steps: int = DEFAULT_MAX_STEPS
+    tag_name: str = DEFAULT_TAG_NAME
+    aliases: bool = False
+    variables: tuple[tuple[str, Any], ...] = ()
+    """The local variables, in the order given: a later one wins."""
 
     @property
     def max_expressions(self) -> int:
@@ -141,6 +176,15 @@ def options_from(given: Mapping[str, Any]) -> Options:
     )
     max_steps = _limit(options, "max_steps", DEFAULT_MAX_STEPS)
     regex_timeout = options.pop("regex_timeout", DEFAULT_REGEX_TIMEOUT)
+    tag_name = options.pop("tag_name", DEFAULT_TAG_NAME)
+    if not isinstance(tag_name, str) or not tag_name:
+        raise TypeError("tag_name must be a non-empty str")
+    aliases = options.pop("aliases", False)
+    if not isinstance(aliases, bool):
+        raise TypeError("aliases must be a bool")
+    variables = options.pop("variables", None) or {}
+    if not isinstance(variables, Mapping) or not all(isinstance(k, str) for k in variables):
+        raise TypeError("variables must be a mapping of names (str) to values or bexpr.Path")
     if options:
         raise TypeError(f"unknown bexpr option(s): {', '.join(sorted(options))}")
     if regex_timeout is not None and (
@@ -159,4 +203,7 @@ def options_from(given: Mapping[str, Any]) -> Options:
         limits=limits,
         regex_timeout=regex_timeout,
         max_steps=max_steps,
+        tag_name=tag_name,
+        aliases=aliases,
+        variables=tuple(variables.items()),
     )

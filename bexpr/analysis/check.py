@@ -38,11 +38,11 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from bexpr.analysis.schema import ANY, Type, schema_of
+from bexpr.analysis.schema import ANY, Type, schema_of, type_at, type_of
 from bexpr.errors import BexprError, Diagnostic, ParseError, Severity
 from bexpr.go import re2
 from bexpr.go.strconv import ConversionError, parse_bool, parse_float, parse_int
-from bexpr.options import options_from
+from bexpr.options import Path, options_from
 from bexpr.syntax.ast import And, BindingMode, Collection, Match, MatchOp, Node, Selector
 from bexpr.syntax.operators import OPERATORS
 from bexpr.syntax.parser import parse
@@ -67,7 +67,20 @@ def _suggest(name: str, candidates: list[str]) -> str | None:
 class _Bound:
     name: str
     type: Type
-    plain: bool  # an index or a key: it has no fields
+    plain: bool  # an index, a key or a variable's value: it has no fields
+    what: str = "an index or a key"
+
+
+def _variables(root: Type, variables: tuple[tuple[str, Any], ...]) -> tuple[_Bound, ...]:
+    """The ``variables`` option as names in scope around the whole expression."""
+    bound: tuple[_Bound, ...] = ()
+    for name, value in variables:
+        if isinstance(value, Path):
+            scope = {b.name: b.type for b in bound}
+            bound += (_Bound(name, type_at(root, value.keys, scope) or ANY, False),)
+        else:
+            bound += (_Bound(name, type_of(value), True, "a variable with a value"),)
+    return bound
 
 
 class _Checker(Visitor[None]):
@@ -107,7 +120,7 @@ class _Checker(Visitor[None]):
             if bound.plain and len(path) > 1:
                 self.report(
                     "binding-no-fields",
-                    f"{bound.name!r} is an index or a key ({bound.type.kind}); it has no fields",
+                    f"{bound.name!r} is {bound.what} ({bound.type.kind}); it has no fields",
                     selector,
                 )
                 return None
@@ -393,8 +406,9 @@ def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnosti
     ``schema`` describes the records (see :func:`bexpr.schema_of`); without
     one, what needs no schema is checked: syntax, limits, patterns that are
     not RE2 and duplicate bindings (the reference accepts such a filter and
-    fails on every record that reaches the bad part). ``options`` are the
-    limits of :func:`bexpr.compile`.
+    fails on every record that reaches the bad part). ``options`` are those
+    of :func:`bexpr.compile`: its limits, how fields are named (``tag_name``,
+    ``aliases``) and its ``variables``.
 
     >>> import dataclasses, bexpr
     >>> @dataclasses.dataclass
@@ -408,17 +422,22 @@ def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnosti
     >>> [d.code for d in bexpr.check('Name matches "^web-(?=1)"')]
     ['invalid-regex']
     """
+    opts = options_from(options)
     try:
-        tree = parse(expression, options_from(options).limits)
+        tree = parse(expression, opts.limits)
     except ParseError as err:
         return [err.diagnostic()]
     try:
-        root = ANY if schema is None else schema_of(schema)
+        root = (
+            ANY
+            if schema is None
+            else schema_of(schema, tag_name=opts.tag_name, aliases=opts.aliases)
+        )
     except Exception as err:
         raise BexprError(f"not a schema bexpr can read: {err}") from err
     checker = _Checker(root)
     try:
-        checker.visit(tree, (), frozenset())
+        checker.visit(tree, _variables(root, opts.variables), frozenset())
     except RecursionError:
         # Only reachable with max_depth raised far above its default.
         checker.found.append(

@@ -24,8 +24,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bexpr.analysis.schema import ANY, Type, schema_of
+from bexpr.analysis.schema import ANY, Type, schema_of, type_at, type_of
 from bexpr.errors import BexprError
+from bexpr.options import Path, options_from
 from bexpr.syntax.operators import CollectionOp, Form, MatchOp
 from bexpr.syntax.tokens import AND, AS, NOT, OR, spellings
 
@@ -70,37 +71,14 @@ _OPERATORS = [(text, op) for text, op in spellings() if text.split()[-1] not in 
 _STARTS = {"", AND, OR, NOT, "(", "{"}
 
 
-def _lookup(root: Type, scope: dict[str, Type], path: list[str]) -> Type | None:
-    """The type at a dotted path, or None when the schema has no such path."""
-    if not path:
-        return root
-    current = scope.get(path[0])
-    if current is None:
-        current = root.fields.get(path[0]) if root.kind == "object" else ANY
-    if current is None:
-        return None
-    for part in path[1:]:
-        if current.kind == "object":
-            found = current.fields.get(part)
-            if found is None:
-                return None
-            current = found
-        elif current.kind in ("map", "array"):
-            current = current.items or ANY
-        elif current.kind == "any":
-            return ANY
-        else:
-            return None
-    return current
-
-
-def _scope(before: str, root: Type) -> dict[str, Type]:
-    """Names bound by collection expressions still open before the cursor."""
-    scope: dict[str, Type] = {}
+def _scope(before: str, root: Type, scope: dict[str, Type]) -> dict[str, Type]:
+    """``scope`` and the names bound by collection expressions still open
+    before the cursor."""
+    scope = dict(scope)
     for m in _BINDING.finditer(before):
         if before.count("{", m.end()) - before.count("}", m.end()) < 0:
             continue  # that collection was closed already
-        collection = _lookup(root, scope, m.group(2).split(".")) or ANY
+        collection = type_at(root, m.group(2).split("."), scope) or ANY
         items = collection.items or ANY
         key = Type("string") if collection.kind == "map" else Type("integer")
         first, second = m.group(3), m.group(4)
@@ -114,25 +92,38 @@ def _scope(before: str, root: Type) -> dict[str, Type]:
     return scope
 
 
-def complete(expression: str, cursor: int, schema: Any = None) -> list[Completion]:
+def complete(expression: str, cursor: int, schema: Any = None, **options: Any) -> list[Completion]:
     """What may be typed at ``cursor`` in ``expression``.
 
-    With a ``schema`` (see :func:`bexpr.schema.schema_of`), selectors come
-    from its field names and operators are the ones valid for the field's
-    type; without one, only keywords and operators are offered.
+    With a ``schema`` (see :func:`bexpr.schema_of`), selectors come from its
+    field names and operators are the ones valid for the field's type;
+    without one, only keywords and operators are offered. ``options`` are
+    those of :func:`bexpr.compile`: ``tag_name`` and ``aliases`` name the
+    schema's fields, ``variables`` are offered as selectors.
     """
+    opts = options_from(options)
     cursor = max(0, min(cursor, len(expression)))
     before = expression[:cursor]
     try:
-        root = schema_of(schema) if schema is not None else ANY
+        root = (
+            ANY
+            if schema is None
+            else schema_of(schema, tag_name=opts.tag_name, aliases=opts.aliases)
+        )
     except Exception as err:
         raise BexprError(f"not a schema bexpr can read: {err}") from err
+    variables: dict[str, Type] = {}
+    for name, value in opts.variables:
+        if isinstance(value, Path):
+            variables[name] = type_at(root, value.keys, variables) or ANY
+        else:
+            variables[name] = type_of(value)
     partial = _PARTIAL.search(before)
     start = partial.start() if partial else cursor
     word = before[start:]
     tokens = _TOKEN.findall(before[:start])
     last = tokens[-1] if tokens else ""
-    scope = _scope(before, root)
+    scope = _scope(before, root, variables)
 
     def out(texts: list[tuple[str, CompletionKind, str | None]]) -> list[Completion]:
         return [
@@ -145,18 +136,18 @@ def complete(expression: str, cursor: int, schema: Any = None) -> list[Completio
     if last in _STARTS:
         return out(_selectors(root, scope, word) + _keywords(last))
     if last in _IS:
-        target = _lookup(root, scope, tokens[-2].split(".")) if len(tokens) >= 2 else None
+        target = type_at(root, tokens[-2].split("."), scope) if len(tokens) >= 2 else None
         return out(_unary(target, _AFTER_IS))
     if last == NOT and len(tokens) >= 2 and tokens[-2] in _IS:
-        target = _lookup(root, scope, tokens[-3].split(".")) if len(tokens) >= 3 else None
+        target = type_at(root, tokens[-3].split("."), scope) if len(tokens) >= 3 else None
         negated = [(text.split(" ", 1)[1], op) for text, op in _AFTER_IS if op.negative]
         return out(_unary(target, negated))
     if last in _IN:
         return out(_selectors(root, scope, word))
     if last in _BINARY:
-        target = _lookup(root, scope, tokens[-2].split(".")) if len(tokens) >= 2 else None
+        target = type_at(root, tokens[-2].split("."), scope) if len(tokens) >= 2 else None
         if len(tokens) >= 3 and tokens[-2] == NOT:
-            target = _lookup(root, scope, tokens[-3].split("."))
+            target = type_at(root, tokens[-3].split("."), scope)
         return out(_values(target))
     if last in _COLLECTION_OPS:
         return out(_selectors(root, scope, word, collections_only=True))
@@ -176,7 +167,7 @@ def complete(expression: str, cursor: int, schema: Any = None) -> list[Completio
             joiners.append((")", "keyword", None))
         return out(joiners)
     # After a selector: operators for its type.
-    target = _lookup(root, scope, last.split(".")) if last else None
+    target = type_at(root, last.split("."), scope) if last else None
     if last and word == "" and before.endswith((" ", "\t", "\n")):
         return out(_operators(target))
     return out(_selectors(root, scope, word))
@@ -201,7 +192,7 @@ def _selectors(
 ) -> list[tuple[str, CompletionKind, str | None]]:
     head, _, _ = word.rpartition(".")
     if head:
-        parent = _lookup(root, scope, head.split("."))
+        parent = type_at(root, head.split("."), scope)
         fields = parent.fields if parent is not None and parent.kind == "object" else {}
         names = [(f"{head}.{name}", kind) for name, kind in fields.items()]
     else:

@@ -21,14 +21,17 @@ import collections.abc as abc
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bexpr.data.fields import HIDDEN, field_table
+from bexpr.data.kinds import plain
+from bexpr.options import DEFAULT_TAG_NAME
 from bexpr.syntax.operators import Kind
 from bexpr.syntax.tokens import decode_segment
 
-__all__ = ["ANY", "Kind", "Type", "schema_of"]
+__all__ = ["ANY", "Kind", "Type", "schema_of", "type_at", "type_of"]
 
 
 @dataclass(frozen=True)
@@ -62,22 +65,75 @@ class Type:
 ANY = Type("any")
 
 
-def schema_of(source: Any) -> Type:
-    """Build a :class:`Type` from a dataclass, TypedDict, pydantic model,
-    attrs class or JSON Schema dict (or return a :class:`Type` as is)."""
-    if isinstance(source, Type):
-        return source
-    if isinstance(source, Mapping):
-        return _from_json_schema(source, source)
-    return _from_annotation(source, set())
+def type_at(
+    root: Type, path: Sequence[str], scope: Mapping[str, Type] | None = None
+) -> Type | None:
+    """The type a selector path reaches: its first name is a bound name of
+    ``scope`` or a field of ``root``. ``None`` when the schema has no such
+    path; :data:`ANY` below a type it does not describe.
 
+    >>> job = Type("object", fields={"Meta": Type("map", items=Type("string"))})
+    >>> type_at(job, ["Meta", "env"]).kind, type_at(job, ["Nope"])
+    ('string', None)
+    """
+    if not path:
+        return root
+    current = (scope or {}).get(path[0])
+    if current is None:
+        current = root.fields.get(path[0]) if root.kind == "object" else ANY
+    if current is None:
+        return None
+    for part in path[1:]:
+        if current.kind == "object":
+            found = current.fields.get(part)
+            if found is None:
+                return None
+            current = found
+        elif current.kind in ("map", "array"):
+            current = current.items or ANY
+        elif current.kind == "any":
+            return ANY
+        else:
+            return None
+    return current
 
-# -- Python types ---------------------------------------------------------------
 
 _SCALARS: dict[Any, Kind] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
-def _from_annotation(annotation: Any, seen: set[int]) -> Type:
+def type_of(value: Any) -> Type:
+    """The type of a plain value (a variable's), as far as its kind goes."""
+    return Type(_SCALARS.get(type(plain(value)), "any"))
+
+
+def schema_of(source: Any, *, tag_name: str = DEFAULT_TAG_NAME, aliases: bool = False) -> Type:
+    """Build a :class:`Type` from a dataclass, TypedDict, pydantic model,
+    attrs class or JSON Schema dict (or return a :class:`Type` as is).
+
+    Fields are named as selectors find them in data: ``tag_name`` and
+    ``aliases`` are the options of :func:`bexpr.compile`.
+    """
+    if isinstance(source, Type):
+        return source
+    if isinstance(source, Mapping):
+        return _from_json_schema(source, source)
+    return _from_annotation(source, _Context(frozenset(), tag_name, aliases))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What reading Python types carries along: the classes being read (to
+    stop at a recursive type) and how fields are named."""
+
+    seen: frozenset[int]
+    tag_name: str
+    aliases: bool
+
+
+# -- Python types ---------------------------------------------------------------
+
+
+def _from_annotation(annotation: Any, ctx: _Context) -> Type:
     if annotation is Any or annotation is object:
         return ANY
     if annotation is None or annotation is type(None):
@@ -87,10 +143,10 @@ def _from_annotation(annotation: Any, seen: set[int]) -> Type:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Annotated:
-        return _from_annotation(args[0], seen)
+        return _from_annotation(args[0], ctx)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in args if a is not type(None)]
-        base = _from_annotation(options[0], seen) if len(options) == 1 else ANY
+        base = _from_annotation(options[0], ctx) if len(options) == 1 else ANY
         if len(options) < len(args):
             return dataclasses.replace(base, nullable=True)
         return base
@@ -99,12 +155,12 @@ def _from_annotation(annotation: Any, seen: set[int]) -> Type:
         kind = kinds.pop() if len(kinds) == 1 else None
         return Type(kind or "any", enum=tuple(args))
     if origin in (list, tuple, set, frozenset) or _is_sequence_alias(origin):
-        return Type("array", items=_from_annotation(args[0] if args else Any, seen))
+        return Type("array", items=_from_annotation(args[0] if args else Any, ctx))
     if origin is dict or _is_mapping_alias(origin):
         value = args[1] if len(args) == 2 else Any
-        return Type("map", items=_from_annotation(value, seen))
+        return Type("map", items=_from_annotation(value, ctx))
     if isinstance(annotation, type):
-        return _from_class(annotation, seen)
+        return _from_class(annotation, ctx)
     return ANY
 
 
@@ -116,52 +172,40 @@ def _is_mapping_alias(origin: Any) -> bool:
     return origin in (abc.Mapping, abc.MutableMapping)
 
 
-def _from_class(cls: type, seen: set[int]) -> Type:
-    if id(cls) in seen:
+def _from_class(cls: type, ctx: _Context) -> Type:
+    if id(cls) in ctx.seen:
         return Type("object", fields={}, nullable=False)  # a recursive type: stop here
-    seen = seen | {id(cls)}
+    ctx = dataclasses.replace(ctx, seen=ctx.seen | {id(cls)})
     try:
         hints = typing.get_type_hints(cls, include_extras=False)
     except Exception:
         hints = dict(getattr(cls, "__annotations__", {}))
     if typing.is_typeddict(cls):
-        return Type("object", fields=_typeddict_fields(cls, hints, seen))
-    if dataclasses.is_dataclass(cls):
-        fields: dict[str, Type] = {}
-        for f in dataclasses.fields(cls):
-            name = _public_name(f.name, f.metadata)
-            if name is not None:
-                fields[name] = _from_annotation(hints.get(f.name, Any), seen)
-        return Type("object", fields=fields)
-    attrs_fields = getattr(cls, "__attrs_attrs__", None)
-    if attrs_fields is not None:
-        fields = {}
-        for a in attrs_fields:
-            name = _public_name(a.name, a.metadata)
-            if name is not None:
-                fields[name] = _from_annotation(hints.get(a.name, a.type or Any), seen)
-        return Type("object", fields=fields)
-    model_fields = getattr(cls, "model_fields", None)
-    if isinstance(model_fields, dict):
+        return Type("object", fields=_typeddict_fields(cls, hints, ctx))
+    table = field_table(cls, ctx.tag_name, ctx.aliases)
+    if table is not None and not issubclass(cls, tuple):
+        # A dataclass, attrs class or pydantic model: its fields by the names
+        # selectors use (renamed, hidden, aliased as when data is read).
+        annotations = _field_annotations(cls, hints)
         return Type(
             "object",
             fields={
-                name: _from_annotation(info.annotation, seen)
-                for name, info in model_fields.items()
-                if not name.startswith("_")
+                public: _from_annotation(annotations.get(attribute, Any), ctx)
+                for public, attribute in table.items()
+                if attribute is not HIDDEN
             },
         )
     if issubclass(cls, tuple) and hasattr(cls, "_fields"):
         return Type(
             "object",
-            fields={n: _from_annotation(hints.get(n, Any), seen) for n in cls._fields},
+            fields={n: _from_annotation(hints.get(n, Any), ctx) for n in cls._fields},
         )
     if issubclass(cls, str | int | float | bool):
         return Type(_SCALARS[next(t for t in (bool, str, int, float) if issubclass(cls, t))])
     return ANY
 
 
-def _typeddict_fields(cls: type, hints: dict[str, Any], seen: set[int]) -> dict[str, Type]:
+def _typeddict_fields(cls: type, hints: dict[str, Any], ctx: _Context) -> dict[str, Type]:
     """A TypedDict's fields, with NotRequired/Required and ``total`` honoured.
 
     ``__optional_keys__`` misses NotRequired[...] written as a string
@@ -182,17 +226,19 @@ def _typeddict_fields(cls: type, hints: dict[str, Any], seen: set[int]) -> dict[
             optional, hint = True, typing.get_args(hint)[0]
         elif origin is typing.Required:
             optional, hint = False, typing.get_args(hint)[0]
-        fields[name] = dataclasses.replace(_from_annotation(hint, seen), optional=optional)
+        fields[name] = dataclasses.replace(_from_annotation(hint, ctx), optional=optional)
     return fields
 
 
-def _public_name(name: str, metadata: Mapping[str, Any] | None) -> str | None:
-    if name.startswith("_"):
-        return None
-    tag = str((metadata or {}).get("bexpr", "")).split(",")[0]
-    if tag == "-":
-        return None
-    return tag or name
+def _field_annotations(cls: type, hints: dict[str, Any]) -> dict[str, Any]:
+    """Each declared field's annotation, by attribute name."""
+    annotations = dict(hints)
+    for attribute in getattr(cls, "__attrs_attrs__", ()):
+        annotations.setdefault(attribute.name, attribute.type or Any)
+    model_fields = getattr(cls, "model_fields", None)  # pydantic
+    if isinstance(model_fields, dict):
+        annotations.update({name: info.annotation for name, info in model_fields.items()})
+    return annotations
 
 
 # -- JSON Schema ------------------------------------------------------------------

@@ -4,8 +4,11 @@ A selector reaches data, never code. In an object that is not a mapping or a
 sequence (the reference's "struct") it finds:
 
 - dataclass fields (``metadata={"bexpr": "name"}`` renames one, ``"-"``
-  hides it, the analogue of the reference's struct tags), attrs fields,
-  pydantic model fields and namedtuple fields;
+  hides it, the analogue of the reference's struct tags; ``tag_name=``
+  names another metadata key), attrs fields, pydantic model fields and
+  namedtuple fields; with ``aliases=True``, a pydantic field by its alias
+  (its serialization alias first) and an attrs field by its explicit
+  ``alias``, instead of its name;
 - otherwise the object's own public instance attributes (its ``__dict__``
   and ``__slots__``).
 
@@ -25,9 +28,9 @@ import types
 from typing import Any, Final
 
 from bexpr.errors import EvaluationError
-from bexpr.options import Resolver
+from bexpr.options import DEFAULT_TAG_NAME, Resolver
 
-__all__ = ["NotFound", "attribute_resolver", "struct_field"]
+__all__ = ["HIDDEN", "NotFound", "attribute_resolver", "field_table", "struct_field"]
 
 
 class NotFound(Exception):
@@ -38,58 +41,104 @@ class NotFound(Exception):
         super().__init__(part)
 
 
-_HIDDEN: Final = object()
+HIDDEN: Final = object()
+"""In a :func:`field_table`: a field hidden with ``metadata={"bexpr": "-"}``."""
 
-# Per class: public name -> attribute name, or _HIDDEN for a field hidden
-# with metadata={"bexpr": "-"}; None for classes without declared fields.
-_TABLES: dict[type, dict[str, Any] | None] = {}
+# Per (class, tag name, aliases): the class's field table (see field_table).
+_TABLES: dict[tuple[type, str, bool], dict[str, Any] | None] = {}
 _TABLES_LOCK = threading.Lock()
 
 
-def _tagged_table(fields: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Build a field table from (name, metadata) pairs, honouring tags."""
+def _tag(metadata: Any, tag_name: str) -> str:
+    """The name a field's metadata gives it (``"Name"`` of ``"Name,omitempty"``)."""
+    return str((metadata or {}).get(tag_name, "")).split(",")[0]
+
+
+def _tagged_table(fields: list[tuple[str, str]]) -> dict[str, Any]:
+    """Build a field table from (attribute name, tag) pairs, in declaration order."""
     table: dict[str, Any] = {}
-    tagged: dict[str, str] = {}
-    for name, metadata in fields:
+    tagged: set[str] = set()
+    for name, tag in fields:
         if name.startswith("_"):
             continue
-        tag = str((metadata or {}).get("bexpr", "")).split(",")[0]
+        # A tag wins over a field name, as in the reference's struct lookup.
         if tag == "-":
-            table.setdefault(name, _HIDDEN)
+            if name not in tagged:
+                table.setdefault(name, HIDDEN)
         elif tag:
-            tagged[tag] = name
-        else:
+            table[tag] = name
+            tagged.add(tag)
+        elif name not in tagged:
             table[name] = name
-    # A tag wins over a field name, as in the reference's struct lookup.
-    table.update(tagged)
     return table
 
 
-def _declared_fields(cls: type) -> dict[str, Any] | None:
+def _attrs_alias(attribute: Any) -> str:
+    alias = getattr(attribute, "alias", None)
+    return alias if isinstance(alias, str) else ""
+
+
+def _pydantic_alias(info: Any) -> str:
+    alias = getattr(info, "serialization_alias", None) or getattr(info, "alias", None)
+    return alias if isinstance(alias, str) else ""
+
+
+def _declared_fields(cls: type, tag_name: str, aliases: bool) -> dict[str, Any] | None:
     if dataclasses.is_dataclass(cls):
-        return _tagged_table([(f.name, f.metadata) for f in dataclasses.fields(cls)])
+        return _tagged_table(
+            [(f.name, _tag(f.metadata, tag_name)) for f in dataclasses.fields(cls)]
+        )
     attrs_fields = cls.__dict__.get("__attrs_attrs__")
     if attrs_fields is not None:
-        return _tagged_table([(a.name, a.metadata) for a in attrs_fields])
+        # attrs gives every field an alias (by default its name without a
+        # leading underscore); private fields are skipped all the same.
+        return _tagged_table(
+            [
+                (a.name, _tag(a.metadata, tag_name) or (_attrs_alias(a) if aliases else ""))
+                for a in attrs_fields
+            ]
+        )
     model_fields = getattr(cls, "model_fields", None)  # pydantic 2
     if isinstance(model_fields, dict) and hasattr(cls, "model_dump"):
-        return _tagged_table([(name, None) for name in model_fields])
+        return _tagged_table(
+            [
+                (name, _pydantic_alias(info) if aliases else "")
+                for name, info in model_fields.items()
+            ]
+        )
     v1_fields = cls.__dict__.get("__fields__")  # pydantic 1
     if isinstance(v1_fields, dict) and hasattr(cls, "dict"):
-        return _tagged_table([(name, None) for name in v1_fields])
+        return _tagged_table(
+            [(name, _pydantic_alias(info) if aliases else "") for name, info in v1_fields.items()]
+        )
     if issubclass(cls, tuple) and isinstance(cls.__dict__.get("_fields"), tuple):
         return {name: name for name in cls.__dict__["_fields"] if not name.startswith("_")}
     return None
 
 
-def _table(cls: type) -> dict[str, Any] | None:
+def field_table(
+    cls: type, tag_name: str = DEFAULT_TAG_NAME, aliases: bool = False
+) -> dict[str, Any] | None:
+    """The public names of a class that declares its fields (a dataclass,
+    attrs class, pydantic model or namedtuple), each mapped to its attribute's
+    name or to :data:`HIDDEN`; ``None`` for any other class.
+
+    >>> import dataclasses
+    >>> @dataclasses.dataclass
+    ... class Job:
+    ...     job_id: str = dataclasses.field(metadata={"json": "ID"})
+    ...     token: str = dataclasses.field(metadata={"json": "-"})
+    >>> field_table(Job, tag_name="json") == {"ID": "job_id", "token": HIDDEN}
+    True
+    """
+    key = (cls, tag_name, aliases)
     try:
-        return _TABLES[cls]
+        return _TABLES[key]
     except KeyError:
         pass
-    table = _declared_fields(cls)
+    table = _declared_fields(cls, tag_name, aliases)
     with _TABLES_LOCK:
-        _TABLES[cls] = table
+        _TABLES[key] = table
     return table
 
 
@@ -116,11 +165,18 @@ def _instance_value(obj: Any, name: str) -> Any:
     raise NotFound(name)
 
 
-def struct_field(obj: Any, name: str, resolver: Resolver | None = None) -> Any:
+def struct_field(
+    obj: Any,
+    name: str,
+    resolver: Resolver | None = None,
+    tag_name: str = DEFAULT_TAG_NAME,
+    aliases: bool = False,
+) -> Any:
     """Look ``name`` up in a struct-like object, or raise :class:`NotFound`.
 
     With a ``resolver``, it decides instead; it signals a missing name with
-    ``LookupError`` or ``AttributeError``.
+    ``LookupError`` or ``AttributeError``. ``tag_name`` and ``aliases`` are
+    the options of the same names (see :func:`field_table`).
     """
     if resolver is not None:
         try:
@@ -129,12 +185,12 @@ def struct_field(obj: Any, name: str, resolver: Resolver | None = None) -> Any:
             raise NotFound(name) from None
     if name.startswith("_"):
         raise NotFound(name)
-    table = _table(type(obj))
+    table = field_table(type(obj), tag_name, aliases)
     if table is not None:
         attribute = table.get(name)
         if attribute is None:
             raise NotFound(name)
-        if attribute is _HIDDEN:
+        if attribute is HIDDEN:
             raise EvaluationError(f"field {name!r} is hidden and cannot be used")
         return _instance_value(obj, attribute)
     value = _instance_value(obj, name)

@@ -19,7 +19,7 @@ from bexpr.data.fields import NotFound, struct_field
 from bexpr.data.kinds import a_kind, is_sequence, plain
 from bexpr.errors import EvaluationError
 from bexpr.go.strconv import ConversionError, parse_int
-from bexpr.options import Options, Resolver
+from bexpr.options import Options
 from bexpr.syntax.tokens import encode_segment, spell_path
 
 __all__ = [
@@ -76,7 +76,7 @@ def step(
     path: tuple[str, ...],
     index: int,
     selector: str,
-    resolver: Resolver | None = None,
+    options: Options,
 ) -> Any:
     """One step of a lookup: ``current[part]`` with the reference's rules,
     where ``part`` is ``path[index]`` of ``selector``.
@@ -116,7 +116,7 @@ def step(
         raise EvaluationError(
             f"cannot look up {part!r} in {a_kind(current)} ({_where(path, index)})", selector
         )
-    return struct_field(current, part, resolver)
+    return struct_field(current, part, options.resolver, options.tag_name, options.aliases)
 
 
 def walk(
@@ -132,7 +132,7 @@ def walk(
     last = len(path) - 1
     for index, part in enumerate(path):
         try:
-            value = step(current, part, path, index, selector, options.resolver)
+            value = step(current, part, path, index, selector, options)
         except NotFound:
             if options.has_unknown:
                 return options.unknown

@@ -27,7 +27,7 @@ from bexpr.evaluation.fastpath import fused_match
 from bexpr.evaluation.operations import OPERATIONS, Test, searcher
 from bexpr.go import re2
 from bexpr.go.strconv import convert
-from bexpr.options import Options
+from bexpr.options import Options, Path
 from bexpr.syntax.ast import (
     And,
     BindingMode,
@@ -105,8 +105,7 @@ def _resolve(path: tuple[str, ...], scope: Scope) -> tuple[int, Any, tuple[str, 
         if kind == VALUE:
             if len(path) > 1:
                 raise EvaluationError(
-                    f"{name!r} is {a_kind(data)} (an index or a key), so {path_text(path)}"
-                    " is invalid"
+                    f"{name!r} stands for {a_kind(data)}, so {path_text(path)} is invalid"
                 )
             return VALUE, data, ()
         if kind == ELEMENT:
@@ -428,7 +427,28 @@ def _slow(_element: Any) -> Any:
     return _SLOW
 
 
+def _variables(options: Options) -> tuple[Local, ...]:
+    """The ``variables`` option as bound names, outermost first."""
+    return tuple(
+        (name, PATH, value.keys) if isinstance(value, Path) else (name, VALUE, value)
+        for name, value in options.variables
+    )
+
+
 def compile_tree(tree: Node, options: Options) -> Predicate:
     """Compile a syntax tree into a predicate over one datum."""
-    predicate: Predicate = _Compiler(options).visit(tree, frozenset())
-    return predicate
+    variables = _variables(options)
+    if not variables:
+        predicate: Predicate = _Compiler(options).visit(tree, frozenset())
+        return predicate
+    # The variables are names bound around the whole expression, like an
+    # enclosing collection's, before any that a collection binds.
+    scoped: ScopedPredicate = _Compiler(options).visit(
+        tree, frozenset(name for name, _, _ in variables)
+    )
+    max_steps = options.max_steps
+
+    def with_variables(root: Any) -> bool:
+        return scoped(root, ([max_steps], *variables))
+
+    return with_variables

@@ -28,7 +28,7 @@ from bexpr.go.strconv import (
     parse_float,
     parse_int,
 )
-from bexpr.options import Options
+from bexpr.options import Options, Path
 from bexpr.syntax.ast import (
     And,
     BindingMode,
@@ -105,7 +105,9 @@ def _get(datum: Any, path: tuple[str, ...], options: Options) -> Any:
             # Which fields an object exposes is policy, not semantics: the
             # interpreter shares it with the compiler (bexpr.data.fields).
             try:
-                current = struct_field(current, part, options.resolver)
+                current = struct_field(
+                    current, part, options.resolver, options.tag_name, options.aliases
+                )
             except NotFound:
                 raise _NotFound(part) from None
         else:
@@ -339,4 +341,10 @@ def interpret(node: Node, datum: Any, options: Options | None = None) -> bool:
     Raises :class:`bexpr.EvaluationError` where the reference reports an
     error (or crashes).
     """
-    return _Interpreter(datum, options or Options()).visit(node, ())
+    options = options or Options()
+    # The reference's WithLocalVariable: a path to look up instead, or a value.
+    variables = tuple(
+        _Local(name, value.keys) if isinstance(value, Path) else _Local(name, None, value)
+        for name, value in options.variables
+    )
+    return _Interpreter(datum, options).visit(node, variables)
