@@ -126,3 +126,11 @@ def test_the_public_name_re2_is_the_module_its_setting_lives_in() -> None:
         "print(bexpr.go.re2.GO_1_25_PROPERTY_NAMES, bexpr.re2 is bexpr.go.re2)"
     )
     assert out == "True True"
+
+
+def test_listing_and_re2_are_reachable_after_a_plain_import() -> None:
+    out = run_fresh(
+        "import bexpr\n"
+        "print(bexpr.listing.query([{'ID': 'a'}]).items, bexpr.re2.translate('a') != '')"
+    )
+    assert out == "[{'ID': 'a'}] True"

@@ -146,6 +146,10 @@ def parse_error(text: str) -> bexpr.ParseError:
         ('b == "\\q"', "unknown escape sequence \\q", 6),
         ("", "empty expression", 0),
         ("a = 1", "expected an operator", 2),
+        ("all as t { t == 1 }", "expected a selector to iterate over after 'all', found 'as'", 4),
+        ("any L t { t == 1 }", "expected 'as' after 'L', found 't'", 6),
+        ("a not like b", "expected 'in', 'contains' or 'matches' after 'not', found 'like'", 6),
+        ("a is not full", "expected 'empty' or 'nil' after 'not', found 'full'", 9),
     ],
 )
 def test_parse_errors_say_what_and_where(text: str, message: str, offset: int) -> None:

@@ -1,5 +1,10 @@
 """Translate RE2 patterns (Go's ``regexp`` syntax) into patterns for the ``regex`` module.
 
+This module ports the parser of Go's ``regexp/syntax`` package, Copyright
+(c) 2009 The Go Authors, under Go's BSD-3-Clause license: see
+``LICENSES/Go-BSD-3-Clause.txt`` and ``NOTICE``, shipped in the wheel's
+metadata.
+
 go-bexpr's ``matches`` operator compiles its pattern with Go's ``regexp.Compile``
 (``regexp/syntax`` with the Perl flags) and searches the subject unanchored.
 This module is a port of the parts of Go's ``regexp/syntax/parse.go`` that

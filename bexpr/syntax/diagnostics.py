@@ -376,8 +376,11 @@ class _Reader:
         self.operand("a value", op)
 
     def collection(self) -> None:
-        self.take()  # any / all
-        tok, kind = self.operand("a selector to iterate over", self.tokens[self.i - 1])
+        keyword = self.take()  # any / all
+        if self.text_at() == AS and self.text_at(1) != AS:
+            # `all as t { ... }`: `as` came where the selector belongs.
+            raise self.fail("a selector to iterate over", keyword)
+        tok, kind = self.operand("a selector to iterate over", keyword)
         if kind not in ("selector", "pointer"):
             raise _Found("expected a selector to iterate over", tok.start, len(tok.text))
         if self.text_at() != AS:
