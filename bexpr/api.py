@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Final, Literal, TypeVar, overload
 
 from bexpr.errors import BexprError, EvaluationError, ParseError
 from bexpr.evaluation.closures import Predicate, compile_tree
+from bexpr.evaluation.codegen import Generated, generate
 from bexpr.options import MISSING, Options, Path, options_from
 from bexpr.syntax.ast import Node
 from bexpr.syntax.parser import parse as parse_text
@@ -58,6 +59,41 @@ class RecordError:
 Errors = Literal["fail", "skip"] | Callable[[RecordError], object]
 
 
+WARMUP_CALLS: Final = 256
+"""Evaluations after which an expression switches to its generated tier."""
+WARMUP_RECORDS: Final = 64
+"""A list or mapping at least this large is filtered by the generated tier at once."""
+
+_NOT_YET: Final = object()
+
+
+class _Tier:
+    """An expression's generated tier: not built yet, None, or built."""
+
+    __slots__ = ("generated",)
+
+    def __init__(self) -> None:
+        self.generated: object = _NOT_YET
+
+
+class _Warmup:
+    """The predicate of a new expression: the closures, counting calls until
+    generating one function pays (``compile()`` costs 100-200 µs)."""
+
+    __slots__ = ("calls", "expression")
+
+    def __init__(self, expression: Expression) -> None:
+        self.expression = expression
+        self.calls = 0
+
+    def __call__(self, datum: Any) -> bool:
+        expression = self.expression
+        self.calls += 1
+        if self.calls == WARMUP_CALLS:
+            expression._promote()
+        return expression._closures(datum)
+
+
 class Expression:
     """A compiled bexpr expression: immutable, reusable and thread-safe.
 
@@ -72,18 +108,73 @@ class Expression:
         []
     """
 
-    __slots__ = ("_predicate", "expression", "options", "tree")
+    __slots__ = ("_closures", "_predicate", "_tier", "expression", "options", "tree")
 
     expression: str
     tree: Node
     options: Options
     _predicate: Predicate
+    _closures: Predicate
+    _tier: _Tier
 
     def __init__(self, expression: str, tree: Node, options: Options) -> None:
         object.__setattr__(self, "expression", expression)
         object.__setattr__(self, "tree", tree)
         object.__setattr__(self, "options", options)
-        object.__setattr__(self, "_predicate", compile_tree(tree, options))
+        closures = compile_tree(tree, options)
+        object.__setattr__(self, "_closures", closures)
+        object.__setattr__(self, "_tier", _Tier())
+        predicate: Predicate = closures
+        if options.codegen is None:
+            predicate = _Warmup(self)
+        elif options.codegen:
+            generated = self._generated()
+            predicate = closures if generated is None else generated.predicate
+        object.__setattr__(self, "_predicate", predicate)
+
+    def _generated(self) -> Generated | None:
+        """The generated tier (:mod:`bexpr.evaluation.codegen`), built on
+        first need; None when this filter keeps the closures."""
+        tier = self._tier
+        if tier.generated is _NOT_YET:
+            # Two threads may both build it; the results are equivalent.
+            tier.generated = generate(self.tree, self.options, self._closures)
+        generated: Generated | None = tier.generated  # type: ignore[assignment]
+        return generated
+
+    def _promote(self) -> None:
+        """After the warm-up: evaluate with the generated tier from now on."""
+        generated = self._generated()
+        predicate = self._closures if generated is None else generated.predicate
+        object.__setattr__(self, "_predicate", predicate)
+
+    def _fast_filters(self, size: int) -> Generated | None:
+        """The generated filters, for a collection of ``size`` records."""
+        codegen = self.options.codegen
+        if codegen is False or (codegen is None and size < WARMUP_RECORDS):
+            return None
+        return self._generated()
+
+    @property
+    def source(self) -> str | None:
+        """The Python source of this filter's generated functions, or None
+        when it keeps the compiled closures (see docs/performance.md). Every
+        name in it that the templates do not define is bound to a value of
+        the filter (:attr:`constants`)::
+
+            >>> import bexpr
+            >>> print(bexpr.compile("Name == web").source.splitlines()[3])
+                        return ((v == c1) if (t := type(v := root.get(k0, M))) is str else bail())
+        """
+        generated = self._generated()
+        return None if generated is None else generated.source
+
+    @property
+    def constants(self) -> dict[str, Any]:
+        """The names the generated :attr:`source` uses for the filter's keys,
+        values and patterns, with their values."""
+        generated = self._generated()
+        return {} if generated is None else dict(generated.namespace)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("bexpr.Expression is immutable")
@@ -169,7 +260,10 @@ class Expression:
             )
         predicate = self._predicate
         if errors == "fail":
+            fast = self._fast_filters(len(data))
             try:
+                if fast is not None:
+                    return fast.filter_list(data) if shape == "list" else fast.filter_dict(data)
                 if shape == "list":
                     return [item for item in data if predicate(item)]
                 return {key: item for key, item in data.items() if predicate(item)}

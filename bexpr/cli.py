@@ -85,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     mode.add_argument("--explain", action="store_true", help="print the parsed tree")
     mode.add_argument("--count", action="store_true", help="print the number of matches")
+    parser.add_argument(
+        "--source",
+        action="store_true",
+        help="with --explain: also print the Python function generated for the filter",
+    )
     parser.add_argument("--jsonl", action="store_true", help="read every input as JSON Lines")
     parser.add_argument(
         "--unknown", metavar="JSON", help="a JSON value to use for keys that are missing"
@@ -281,6 +286,15 @@ def _errors_mode(name: str, stderr: TextIO, skipped: _Skipped) -> Errors:
     return collect
 
 
+def _generated(expression: bexpr.Expression) -> str:
+    """The generated function and what its names stand for, for --explain --source."""
+    source = expression.source
+    if source is None:
+        return "generated: none (this filter runs on the compiled closures)\n"
+    names = "".join(f"  {name} = {value!r}\n" for name, value in expression.constants.items())
+    return f"generated:\n{source}where:\n{names}"
+
+
 def _write_json(value: Any, stdout: TextIO) -> None:
     json.dump(value, stdout, indent=2, ensure_ascii=False)
     stdout.write("\n")
@@ -303,10 +317,14 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
         for problem in problems:
             stderr.write(f"bexpr: invalid filter: {problem.format(args.filter)}\n")
         return EXIT_USAGE if problems else EXIT_OK
+    if args.source and not args.explain:
+        raise _Usage("--source goes with --explain", EXIT_USAGE)
     if args.explain:
         if expression is not None:
             stdout.write(dump(expression.tree) + "\n")
             stdout.write(f"canonical: {expression.tree}\n")
+            if args.source:
+                stdout.write(_generated(expression))
         return EXIT_OK
     skipped = _Skipped()
     errors = _errors_mode(args.errors, stderr, skipped)

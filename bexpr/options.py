@@ -16,6 +16,10 @@
 - ``aliases``: also name pydantic fields by their alias (its serialization
   alias first) and attrs fields by an explicit ``alias``, as the JSON form of
   such a model does.
+- ``codegen``: whether to generate one Python function for the filter
+  (:mod:`bexpr.evaluation.codegen`): ``True`` at compile time, ``False``
+  never, ``None`` (the default) once the filter has run on enough records
+  to pay for it.
 - ``variables``: local variables (the reference's ``WithLocalVariable``):
   a mapping of names to values, or to :class:`Path` for a name that stands
   for a path in the data. A bound name of a collection expression hides a
@@ -132,6 +136,9 @@ class Options:
     aliases: bool = False
     variables: tuple[tuple[str, Any], ...] = ()
     """The local variables, in the order given: a later one wins."""
+    codegen: bool | None = None
+    """Whether to generate one function for the filter: always, never, or
+    (None) once it has evaluated or is filtering enough records to pay."""
 
     @property
     def max_expressions(self) -> int:
@@ -182,6 +189,9 @@ def options_from(given: Mapping[str, Any]) -> Options:
     aliases = options.pop("aliases", False)
     if not isinstance(aliases, bool):
         raise TypeError("aliases must be a bool")
+    codegen = options.pop("codegen", None)
+    if codegen is not None and not isinstance(codegen, bool):
+        raise TypeError("codegen must be True, False or None")
     variables = options.pop("variables", None) or {}
     if not isinstance(variables, Mapping) or not all(isinstance(k, str) for k in variables):
         raise TypeError("variables must be a mapping of names (str) to values or bexpr.Path")
@@ -206,4 +216,5 @@ def options_from(given: Mapping[str, Any]) -> Options:
         tag_name=tag_name,
         aliases=aliases,
         variables=tuple(variables.items()),
+        codegen=codegen,
     )

@@ -258,3 +258,12 @@ def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.Monkey
     monkeypatch.setattr(sys, "stderr", type("W", (), {"write": errors.append, "flush": id})())
     assert server.main([]) == 2
     assert "pip install 'bexpr[server]'" in "".join(errors)
+
+
+def test_explain_source_shows_the_generated_function() -> None:
+    result = run("--explain", "--source", 'Name == "web"')
+    assert result.returncode == 0, result.stderr
+    assert "def p(root):" in result.stdout and "where:\n  k0 = 'Name'\n" in result.stdout
+    kept = run("--explain", "--source", "any L as x, x { x == 1 }")
+    assert "generated: none" in kept.stdout
+    assert run("--source", "a == 1").returncode == 2

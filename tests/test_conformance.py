@@ -28,8 +28,9 @@ DIFFERENTIAL = _cases("differential.jsonl")
 CASES = PUBLIC + DIFFERENTIAL
 
 
-def outcome(case: dict[str, Any]) -> tuple[str, Any]:
+def outcome(case: dict[str, Any], codegen: bool) -> tuple[str, Any]:
     options = dict(case.get("opts") or {})
+    options["codegen"] = codegen
     try:
         if case["filter"]:
             return "filtered", bexpr.filter(case["expr"], case["data"], **options)
@@ -49,9 +50,11 @@ def test_corpus_is_complete() -> None:
     assert DIFFERENTIAL
 
 
+@pytest.mark.parametrize("codegen", [False, True], ids=["closures", "generated"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_conformance(case: dict[str, Any]) -> None:
-    got, filtered = outcome(case)
+def test_conformance(case: dict[str, Any], codegen: bool) -> None:
+    # Every case runs on the compiled closures and on the generated tier.
+    got, filtered = outcome(case, codegen)
     expected = {case["expect"]}
     if case["expect"] == "panic":
         # The reference crashed; we raise EvaluationError instead.

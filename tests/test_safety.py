@@ -297,7 +297,14 @@ def _only_bexpr_errors(text: str, datum: Any) -> None:
         assert 0 <= err.offset <= len(text)
         assert str(err)
         return
-    for run in (lambda: expr(datum), lambda: expr.filter([datum, datum])):
+    generated = bexpr.compile(text, codegen=True)
+    for run in (
+        lambda: expr(datum),
+        lambda: expr.filter([datum, datum]),
+        lambda: generated(datum),
+        lambda: generated.filter([datum, datum]),
+        lambda: generated.filter({"a": datum}),
+    ):
         with contextlib.suppress(bexpr.EvaluationError):
             run()
 

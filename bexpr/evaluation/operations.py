@@ -23,7 +23,17 @@ from bexpr.go import re2
 from bexpr.go.strconv import INT64_MAX, INT64_MIN, ConversionError, Converted
 from bexpr.syntax.operators import MatchOp
 
-__all__ = ["OPERATIONS", "Operation", "Test", "literal_search", "searcher"]
+__all__ = [
+    "OPERATIONS",
+    "Operation",
+    "Test",
+    "canonical_int",
+    "literal_pattern",
+    "literal_search",
+    "literal_test",
+    "plain_pattern",
+    "searcher",
+]
 
 Test = Callable[[Any], bool]
 Operation = Callable[[Converted, str, float | None], Test]
@@ -72,6 +82,12 @@ def equal(conv: Converted, selector: str, timeout: float | None = None) -> Test:
     return test
 
 
+def canonical_int(raw: str) -> int | None:
+    """The int a value's text spells the way JSON spells ints, if it does:
+    only such a value equals an int element of a list (see below)."""
+    return int(raw) if _CANONICAL_INT.match(raw) and raw != "-0" else None
+
+
 def _element_test(conv: Converted, selector: str) -> Test:
     """Whether a list element equals the value, for ``in``/``contains``.
 
@@ -82,7 +98,7 @@ def _element_test(conv: Converted, selector: str) -> Test:
     raw = conv.raw
     as_bool = None if isinstance(conv.as_bool, ConversionError) else conv.as_bool
     as_float = None if isinstance(conv.as_float, ConversionError) else conv.as_float
-    as_int = int(raw) if _CANONICAL_INT.match(raw) and raw != "-0" else None
+    as_int = canonical_int(raw)
 
     def test(element: Any) -> bool:
         element = plain(element)
@@ -150,14 +166,18 @@ _UNESCAPE: Final = re.compile(r"\\(.)")
 _PLAIN_RE2: Final = re.compile(r"\^?[^\\.+*?()|\[\]{}^$\ud800-\udfff]*\$?\Z")
 
 
-def literal_search(pattern: str, translated: bool = True) -> Callable[[str], bool] | None:
-    """A plain string test equivalent to a pattern, if there is one.
+def literal_pattern(pattern: str, translated: bool = True) -> tuple[str, str] | None:
+    """What a pattern tests when it is a plain string test: ``(kind, text)``
+    with kind ``"prefix"``, ``"suffix"``, ``"equal"`` or ``"contains"``, or
+    None when it is not one.
 
     ``pattern`` is a translated pattern (:func:`bexpr.re2.translate`), or,
     with ``translated=False``, an RE2 pattern made only of plain characters
-    with an optional leading ``^`` and trailing ``$``. ``^web-`` is
-    ``startswith("web-")``, ``-canary$`` is ``endswith("-canary")``, a bare
-    literal is ``in``: no backtracking, and C speed.
+    with an optional leading ``^`` and trailing ``$``: ``^web-`` is the
+    prefix ``web-``, ``-canary$`` the suffix ``-canary``.
+
+    >>> literal_pattern("^web-", translated=False), literal_pattern("a.b", translated=False)
+    (('prefix', 'web-'), None)
     """
     if translated:
         body = pattern.removeprefix("(?V0)")
@@ -177,21 +197,45 @@ def literal_search(pattern: str, translated: bool = True) -> Callable[[str], boo
         anchored_end = pattern.endswith("$") and len(pattern) > int(anchored_start)
         literal = pattern[int(anchored_start) : len(pattern) - int(anchored_end)]
     if anchored_start and anchored_end:
-        return literal.__eq__
+        return "equal", literal
     if anchored_start:
-        return lambda text: text.startswith(literal)
+        return "prefix", literal
     if anchored_end:
+        return "suffix", literal
+    return "contains", literal
+
+
+def literal_test(kind: str, literal: str) -> Callable[[str], bool]:
+    """The test for a :func:`literal_pattern`: ``str.startswith`` and the like."""
+    if kind == "equal":
+        return literal.__eq__
+    if kind == "prefix":
+        return lambda text: text.startswith(literal)
+    if kind == "suffix":
         return lambda text: text.endswith(literal)
     return lambda text: literal in text
+
+
+def literal_search(pattern: str, translated: bool = True) -> Callable[[str], bool] | None:
+    """A plain string test equivalent to a pattern, if there is one (see
+    :func:`literal_pattern`): no backtracking, and C speed."""
+    found = literal_pattern(pattern, translated)
+    return None if found is None else literal_test(*found)
+
+
+def plain_pattern(raw: str) -> tuple[str, str] | None:
+    """The plain string test an RE2 pattern amounts to, if it is one; raises
+    :class:`bexpr.re2.RE2SyntaxError` for a pattern RE2 rejects."""
+    return literal_pattern(raw, translated=False) or literal_pattern(re2.translate(raw))
 
 
 @functools.lru_cache(maxsize=512)
 def searcher(raw: str, selector: str, timeout: float | None) -> Callable[[str], bool]:
     """Compile a ``matches`` pattern to ``search(text) -> bool``; raises
     :class:`bexpr.re2.RE2SyntaxError` for a pattern RE2 rejects."""
-    literal = literal_search(raw, translated=False) or literal_search(re2.translate(raw))
-    if literal is not None:
-        return literal
+    found = plain_pattern(raw)
+    if found is not None:
+        return literal_test(*found)
     pattern_search = re2.compile(raw).search
 
     def search(text: str) -> bool:
