@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bexpr
 from benchmarks.dataset import jobs
 from benchmarks.filters import CASES, Case
+from bexpr.evaluation import codegen
 
 
 def best_of(run: Callable[[], Any], repeat: int) -> float:
@@ -78,15 +79,16 @@ def other_runners(case: Case) -> dict[str, Callable[[list[Any]], Any]]:
     return runners
 
 
-def memory_of_compiled(count: int) -> int:
-    """Bytes held by ``count`` distinct compiled filters (tracemalloc)."""
+def memory_of_compiled(count: int, generated: bool = False) -> int:
+    """Bytes held by ``count`` distinct compiled filters (tracemalloc), with
+    or without their generated tier built."""
     texts = [
         f'Meta["env"] == "prod" and Priority == {i} or Name == "job-{i}"' for i in range(count)
     ]
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    kept = [bexpr.compile(text) for text in texts]
+    kept = [bexpr.compile(text, codegen=True if generated else None) for text in texts]
     gc.collect()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
@@ -104,19 +106,32 @@ def main() -> None:
 
     records = jobs(args.records)
     by_id = {record["ID"]: record for record in records}
-    print(f"{len(records):,} records, best of {args.repeat}, Python {sys.version.split()[0]}")
-    header = f"{'filter':<14}{'hand-written':>14}{'bexpr':>11}{'ratio':>8}"
+    count = len(records)
+    print(f"{count:,} records, best of {args.repeat}, Python {sys.version.split()[0]}")
+    print(
+        "bexpr: the generated tier (the default for a list this size); closures: the same"
+        " filter with codegen=False"
+    )
+    header = (
+        f"{'filter':<14}{'hand-written':>14}{'bexpr':>10}{'ratio':>8}{'ns/rec':>8}"
+        f"{'closures':>10}{'ratio':>8}"
+    )
     others_seen: list[str] = []
     rows = []
-    ratios = []
+    ratios: list[float] = []
+    closure_ratios: list[float] = []
     for case in CASES:
         twin = case.twin
         expression = bexpr.compile(case.expression)
+        closures = bexpr.compile(case.expression, codegen=False)
         expected = [r for r in records if twin(r)]
         assert expression.filter(records) == expected, case.name
+        assert closures.filter(records) == expected, case.name
         t_twin = best_of(lambda: [r for r in records if twin(r)], args.repeat)  # noqa: B023
         t_bexpr = best_of(lambda: expression.filter(records), args.repeat)  # noqa: B023
+        t_closures = best_of(lambda: closures.filter(records), args.repeat)  # noqa: B023
         ratios.append(t_bexpr / t_twin)
+        closure_ratios.append(t_closures / t_twin)
         cells = {}
         if args.others:
             for name, run in other_runners(case).items():
@@ -130,36 +145,59 @@ def main() -> None:
                     continue
                 t_other = best_of(lambda: run(records), max(1, args.repeat // 2))  # noqa: B023
                 cells[name] = t_other / t_twin
-        rows.append((case.name, t_twin, t_bexpr, cells))
+        rows.append((case.name, t_twin, t_bexpr, t_closures, cells))
 
     dict_case = CASES[0]
     dict_twin = dict_case.twin
     dict_expr = bexpr.compile(dict_case.expression)
+    dict_closures = bexpr.compile(dict_case.expression, codegen=False)
     t_twin = best_of(lambda: {k: r for k, r in by_id.items() if dict_twin(r)}, args.repeat)
     t_bexpr = best_of(lambda: dict_expr.filter(by_id), args.repeat)
+    t_closures = best_of(lambda: dict_closures.filter(by_id), args.repeat)
     ratios.append(t_bexpr / t_twin)
-    rows.append(("dict_of_jobs", t_twin, t_bexpr, {}))
+    closure_ratios.append(t_closures / t_twin)
+    rows.append(("dict_of_jobs", t_twin, t_bexpr, t_closures, {}))
 
     print(header + "".join(f"{name:>13}" for name in others_seen))
-    for name, t_twin, t_bexpr, cells in rows:
+    for name, t_twin, t_bexpr, t_closures, cells in rows:
         line = (
-            f"{name:<14}{t_twin * 1e3:>11.1f} ms{t_bexpr * 1e3:>8.1f} ms{t_bexpr / t_twin:>7.2f}x"
+            f"{name:<14}{t_twin * 1e3:>11.1f} ms{t_bexpr * 1e3:>7.1f} ms{t_bexpr / t_twin:>7.2f}x"
+            f"{t_bexpr / count * 1e9:>8.0f}{t_closures * 1e3:>7.1f} ms{t_closures / t_twin:>7.2f}x"
         )
         line += "".join(f"{cells[o]:>12.1f}x" if o in cells else f"{'-':>13}" for o in others_seen)
         print(line)
     print(
         f"bexpr / hand-written: median {statistics.median(ratios):.2f}x, worst {max(ratios):.2f}x"
+        f" (closures: median {statistics.median(closure_ratios):.2f}x,"
+        f" worst {max(closure_ratios):.2f}x)"
     )
 
     text = 'Meta["env"] == "prod" and "dc2" in Datacenters and Name matches "^web-"'
     bexpr.compile(text)  # warm the regex cache once, as a server would
     t_compile = best_of(lambda: bexpr.compile(text), 200)
     print(f"compile, 3 clauses: {t_compile * 1e6:.0f} us (parse + compile, no expression cache)")
+    # A shape never seen before pays for Python's compile() of its source
+    # once; emptying the cache of compiled shapes makes every compile a first.
+    def cold() -> None:
+        codegen._compiled.cache_clear()
+        bexpr.compile(text, codegen=True)
+
+    t_cold = best_of(cold, 50)
+    t_warm = best_of(lambda: bexpr.compile(text, codegen=True), 200)
+    print(
+        f"compile with the generated tier: {t_warm * 1e6:.0f} us for a known shape,"
+        f" {t_cold * 1e6:.0f} us for a new one"
+    )
     t_cached = best_of(lambda: bexpr.evaluate(text, records[0]), 200)
     print(f"bexpr.evaluate with the expression cache: {t_cached * 1e6:.1f} us per call")
     if args.memory:
         size = memory_of_compiled(10_000)
         print(f"10,000 distinct compiled filters: {size / 1e6:.1f} MB ({size / 10_000:.0f} B each)")
+        size = memory_of_compiled(10_000, generated=True)
+        print(
+            f"the same, each with its generated tier: {size / 1e6:.1f} MB ({size / 10_000:.0f} B"
+            " each)"
+        )
 
 
 if __name__ == "__main__":

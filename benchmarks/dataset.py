@@ -12,6 +12,7 @@ DATACENTERS = ["dc1", "dc2", "dc3", "eu-west", "us-east"]
 TEAMS = ["web", "data", "ops", "ml", "billing", "search"]
 ENVS = ["prod", "staging", "dev"]
 GROUPS = ["web", "api", "cache", "worker", "db", "proxy"]
+DRIVERS = ["docker", "exec", "docker", "java", "docker", "exec", "raw_exec"]
 
 
 def job(i: int, rng: random.Random) -> dict[str, Any]:
@@ -50,7 +51,16 @@ def job(i: int, rng: random.Random) -> dict[str, Any]:
         "ModifyIndex": 1000 + i + rng.randint(0, 50),
         "JobModifyIndex": 1000 + i,
         "SubmitTime": 1645230400000000000 + i * 1_000_000,
-        "TaskGroups": [{"Name": g, "Count": rng.randint(1, 5)} for g in groups],
+        "TaskGroups": [
+            {
+                "Name": g,
+                "Count": rng.randint(1, 5),
+                # Derived from i and k, not drawn: the rest of the data stays as it was.
+                "Tasks": [{"Driver": DRIVERS[(i + k + n) % len(DRIVERS)]} for n in range(2)],
+            }
+            for k, g in enumerate(groups)
+        ],
+        "Multiregion": None if i % 10 else {"Strategy": {"MaxParallel": 1}},
         "JobSummary": {
             "JobID": f"job-{i:06d}",
             "Namespace": "default",

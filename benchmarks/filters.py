@@ -24,6 +24,7 @@ class Case:
 
 
 _WEB = re.compile("^web-")
+_API = re.compile("-api-")
 
 CASES = [
     Case(
@@ -89,5 +90,51 @@ CASES = [
         jmespath="[?JobSummary.Children.Running == `1`]",
         simpleeval='r["JobSummary"]["Children"]["Running"] == 1',
         rule_engine="JobSummary.Children.Running == 1",
+    ),
+    Case(
+        "empty",
+        "Meta.owner is empty",
+        lambda r: "owner" not in r["Meta"],
+        jmespath="[?!Meta.owner]",
+        simpleeval='"owner" not in r["Meta"]',
+    ),
+    Case(
+        "nil",
+        "Multiregion is nil",
+        lambda r: r["Multiregion"] is None,
+        jmespath="[?Multiregion == null]",
+        simpleeval='r["Multiregion"] == None',
+    ),
+    Case(
+        "ten_clauses",
+        'Status == "running" and Type != "batch" and Priority == 50'
+        ' or Namespace == "platform" and Stop == false and Periodic == false'
+        ' or Meta.env == "prod" and Meta.team == "web" and "dc1" in Datacenters'
+        ' and Name matches "-api-"',
+        lambda r: (
+            (r["Status"] == "running" and r["Type"] != "batch" and r["Priority"] == 50)
+            or (r["Namespace"] == "platform" and not r["Stop"] and not r["Periodic"])
+            or (
+                r["Meta"]["env"] == "prod"
+                and r["Meta"]["team"] == "web"
+                and "dc1" in r["Datacenters"]
+                and _API.search(r["Name"]) is not None
+            )
+        ),
+    ),
+    Case(
+        "all_nested",
+        'all TaskGroups as g { all g.Tasks as t { t.Driver != "raw_exec" } }',
+        lambda r: all(all(t["Driver"] != "raw_exec" for t in g["Tasks"]) for g in r["TaskGroups"]),
+    ),
+    Case(
+        "selective",
+        'Status == "dead" and not (Type == "batch") and Priority == 90',
+        lambda r: r["Status"] == "dead" and r["Type"] != "batch" and r["Priority"] == 90,
+    ),
+    Case(
+        "unselective",
+        'Status != "dead" or not (Type == "batch") or Priority == 90',
+        lambda r: r["Status"] != "dead" or r["Type"] != "batch" or r["Priority"] == 90,
     ),
 ]

@@ -8,7 +8,6 @@ See fuzz/README.md.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from typing import Any
@@ -37,9 +36,21 @@ def test_one_input(data: bytes) -> None:
             raise AssertionError(f"offset {err.offset} outside {text!r}") from err
         str(err)
         return
-    for run in (lambda: expression(datum), lambda: expression.filter([datum])):
-        with contextlib.suppress(bexpr.EvaluationError):
-            run()
+    generated = bexpr.compile(text, regex_timeout=0.05, max_steps=10_000, codegen=True)
+    outcomes = []
+    for run in (
+        lambda: expression(datum),
+        lambda: expression.filter([datum]),
+        lambda: generated(datum),
+        lambda: generated.filter([datum]),
+    ):
+        try:
+            outcomes.append(run())
+        except bexpr.EvaluationError:
+            outcomes.append("error")
+    # The generated tier answers as the closures do.
+    if outcomes[:2] != outcomes[2:]:
+        raise AssertionError(f"generated code disagrees on {text!r}: {outcomes}")
     # The canonical form must parse back to the same tree.
     if bexpr.parse(str(expression.tree), max_depth=10_000) != expression.tree:
         raise AssertionError(f"round trip changed {text!r}")

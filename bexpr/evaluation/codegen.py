@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Final, NoReturn
 
@@ -238,9 +237,8 @@ class _Generator(Visitor[str]):
         # else str.join raises TypeError, and the record starts over.
         text = self.bind("c", conv.raw)
         return (
-            f"(({text} in v) if (t := type(v := {value})) is str or t is dict"
-            f" else (({text} in v if JOIN(v) is not None else False) if t is list"
-            f" else {missing}))"
+            f"(({text} in v if JOIN(v) is not None else False) if (t := type(v := {value}))"
+            f" is list else (({text} in v) if t is str or t is dict else {missing}))"
         )
 
     def empty(self, conv: Converted, value: str, missing: str, selector: str) -> str:
@@ -360,16 +358,14 @@ class _Generator(Visitor[str]):
             bound = ((str(binding.index), index, "value"), *bound)
         return f"for {index}, {element} in L.items():", index, bound
 
-    def source(self, test: str) -> str:
+    def templates(self, test: str) -> dict[str, str]:
+        """The three entry points' sources, each around the filter's ``test``."""
         budget = "b = [MS]\n" if self.functions else ""
-        return "\n".join(
-            [
-                *self.functions,
-                _PREDICATE.format(test=test, budget=_indent(budget, 8)),
-                _LIST_FILTER.format(test=test, budget=_indent(budget, 12)),
-                _DICT_FILTER.format(test=test, budget=_indent(budget, 12)),
-            ]
-        )
+        return {
+            "p": _PREDICATE.format(test=test, budget=_indent(budget, 8)),
+            "fl": _LIST_FILTER.format(test=test, budget=_indent(budget, 12)),
+            "fd": _DICT_FILTER.format(test=test, budget=_indent(budget, 12)),
+        }
 
 
 def _indent(text: str, width: int) -> str:
@@ -387,22 +383,85 @@ _OPERATORS: Final[dict[MatchOp, Callable[..., str]]] = {
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(source: str) -> CodeType:
-    """Compile a generated source once per shape (the source holds no values)."""
-    return compile(source, FILENAME, "exec")
+def _compiled(source: str) -> tuple[str, CodeType]:
+    """Compile a generated source once per shape (the source holds no values).
+    The source comes back too, so that filters of one shape share one copy."""
+    return source, compile(source, FILENAME, "exec")
 
 
-@dataclass(frozen=True, slots=True)
 class Generated:
-    """A filter's generated functions, and what they were made from."""
+    """A filter's generated functions, each compiled when first used.
 
-    source: str
-    """The Python source; every name in it is bound in :attr:`namespace`."""
-    namespace: Mapping[str, Any]
-    """The filter's own names: keys, values, patterns."""
-    predicate: Callable[[Any], bool]
-    filter_list: Callable[[Any], list[Any]]
-    filter_dict: Callable[[Any], dict[Any, Any]]
+    ``compile()`` of a source costs 100-400 µs the first time its shape is
+    seen, so a filter only ever used on lists does not pay for the others.
+    """
+
+    __slots__ = ("_entries", "_globals", "_helpers", "_templates", "namespace")
+
+    def __init__(
+        self,
+        helpers: str,
+        templates: dict[str, str],
+        namespace: dict[str, Any],
+        globals_: dict[str, Any],
+    ) -> None:
+        self._helpers = helpers
+        self._templates = templates
+        self.namespace: Mapping[str, Any] = namespace
+        """The filter's own names in the source: keys, values, patterns."""
+        self._globals = globals_
+        self._entries: dict[str, Callable[..., Any]] = {}
+
+    @property
+    def source(self) -> str:
+        """The Python source of all three functions; every name in it that
+        the templates do not define is bound in :attr:`namespace`."""
+        return "\n".join([self._helpers, *self._templates.values()]).lstrip("\n")
+
+    def _entry(self, name: str) -> Callable[..., Any]:
+        entry = self._entries.get(name)
+        if entry is None:
+            # Two threads may both compile it: both get the same function.
+            try:
+                _, code = _compiled(self._helpers + "\n" + self._templates[name])
+            except (SyntaxError, RecursionError, MemoryError):
+                # Nesting past Python's own parser limits: the closures do it.
+                entry = _FALLBACKS[name](self._globals["slow"])
+            else:
+                exec(code, self._globals)  # our templates; no text from the filter
+                entry = self._globals[name]
+            self._entries[name] = entry
+        return entry
+
+    @property
+    def predicate(self) -> Callable[[Any], bool]:
+        """``predicate(record) -> bool``."""
+        return self._entry("p")
+
+    @property
+    def filter_list(self) -> Callable[[Any], list[Any]]:
+        """The matching records of a list, in one loop."""
+        return self._entry("fl")
+
+    @property
+    def filter_dict(self) -> Callable[[Any], dict[Any, Any]]:
+        """The matching values of a mapping, under their keys."""
+        return self._entry("fd")
+
+
+def _slow_list(slow: Callable[[Any], bool]) -> Callable[[Any], list[Any]]:
+    return lambda records: [record for record in records if slow(record)]
+
+
+def _slow_dict(slow: Callable[[Any], bool]) -> Callable[[Any], dict[Any, Any]]:
+    return lambda records: {key: value for key, value in records.items() if slow(value)}
+
+
+_FALLBACKS: Final[dict[str, Callable[[Callable[[Any], bool]], Callable[..., Any]]]] = {
+    "p": lambda slow: slow,
+    "fl": _slow_list,
+    "fd": _slow_dict,
+}
 
 
 def generate(tree: Node, options: Options, slow: Callable[[Any], bool]) -> Generated | None:
@@ -423,16 +482,10 @@ def generate(tree: Node, options: Options, slow: Callable[[Any], bool]) -> Gener
         return None
     generator = _Generator(options)
     try:
-        source = generator.source(generator.visit(tree, ()))
-        code = _compiled(source)
-    except (_Unsupported, SyntaxError, RecursionError, MemoryError):
+        test = generator.visit(tree, ())
+    except (_Unsupported, RecursionError):
         return None
-    namespace = {**_HELPERS, **generator.namespace, "slow": slow, "MS": options.max_steps}
-    exec(code, namespace)  # our own templates, compiled above; no text from the filter
+    globals_ = {**_HELPERS, **generator.namespace, "slow": slow, "MS": options.max_steps}
     return Generated(
-        source,
-        dict(generator.namespace),
-        namespace["p"],
-        namespace["fl"],
-        namespace["fd"],
+        "\n".join(generator.functions), generator.templates(test), generator.namespace, globals_
     )
