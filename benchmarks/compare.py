@@ -176,6 +176,7 @@ def main() -> None:
     bexpr.compile(text)  # warm the regex cache once, as a server would
     t_compile = best_of(lambda: bexpr.compile(text), 200)
     print(f"compile, 3 clauses: {t_compile * 1e6:.0f} us (parse + compile, no expression cache)")
+
     # A shape never seen before pays for Python's compile() of its source
     # once; emptying the cache of compiled shapes makes every compile a first.
     def cold() -> None:
