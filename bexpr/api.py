@@ -167,7 +167,7 @@ class Expression:
 
             >>> import bexpr
             >>> print(bexpr.compile("Name == web").source.splitlines()[3])
-                        return ((v == c1) if (t := type(v := root.get(k0, M))) is str else bail())
+                        return ((v == c1) if (t := type(v := root[k0])) is str else bail())
         """
         generated = self._generated()
         return None if generated is None else generated.source

@@ -132,7 +132,7 @@ _TEMPLATE_NAMES = {
     "p", "fl", "fd", "root", "records", "out", "append", "key", "b", "L", "T", "v", "t",
     "M", "BAIL", "bail", "LO", "HI", "MS", "JOIN", "slow",
     "type", "len", "range", "enumerate", "dict", "list", "str", "int", "float", "bool",
-    "TypeError", "get", "items", "startswith", "endswith",
+    "TypeError", "KeyError", "get", "items", "startswith", "endswith",
 }  # fmt: skip
 _MADE_UP = r"[kcdsxif][0-9]+"
 _OPERATORS = {

@@ -60,9 +60,9 @@ FILENAME: Final = "<bexpr>"
 
 
 class Bail(Exception):
-    """Raised by generated code for anything off its fast path. (A
-    ``TypeError`` means the same: ``str.join`` raises it for a list that does
-    not hold only strings.)"""
+    """Raised by generated code for anything off its fast path. A
+    ``KeyError`` means the same (a key whose absence is an error), and so
+    does a ``TypeError`` (``str.join`` of a list not only of strings)."""
 
 
 def _bail() -> NoReturn:
@@ -97,7 +97,7 @@ def p(root):
     if type(root) is dict:
 {budget}        try:
             return {test}
-        except (BAIL, TypeError):
+        except (BAIL, KeyError, TypeError):
             pass
     return slow(root)
 """
@@ -112,7 +112,7 @@ def fl(records):
                 if {test}:
                     append(root)
                 continue
-            except (BAIL, TypeError):
+            except (BAIL, KeyError, TypeError):
                 pass
         if slow(root):
             append(root)
@@ -128,7 +128,7 @@ def fd(records):
                 if {test}:
                     out[key] = root
                 continue
-            except (BAIL, TypeError):
+            except (BAIL, KeyError, TypeError):
                 pass
         if slow(root):
             out[key] = root
@@ -183,14 +183,19 @@ class _Generator(Visitor[str]):
         if not rest:
             return base, "bail()"
         current = f"({base} if type({base}) is dict else bail())" if nested else base
+        # A key whose absence is an error (any but a nested path's last) is
+        # read with [] (KeyError, like Bail, starts the record over); the
+        # last key of a nested path is read with .get, since its absence is
+        # the operator's missing-key result.
         for key in rest[:-1]:
             step = self.name("d")
             current = (
-                f"({step} if type({step} := {current}.get({self.bind('k', key)})) is dict"
-                " else bail())"
+                f"({step} if type({step} := {current}[{self.bind('k', key)}]) is dict else bail())"
             )
-        missing = str(when_missing) if nested or len(rest) > 1 else "bail()"
-        return f"{current}.get({self.bind('k', rest[-1])}, M)", missing
+        last = self.bind("k", rest[-1])
+        if nested or len(rest) > 1:
+            return f"{current}.get({last}, M)", str(when_missing)
+        return f"{current}[{last}]", "bail()"
 
     # -- matches ---------------------------------------------------------------
     def visit_match(self, node: Match, scope: tuple[_Bound, ...]) -> str:
@@ -200,8 +205,11 @@ class _Generator(Visitor[str]):
         # missing-key result, or a bail (an error, or a case for the closures).
         if missing != "bail()":
             missing = f"({missing} if v is M else bail())"
+        write = _OPERATORS.get(positive)
+        if write is None:
+            raise _Unsupported  # an operator with no template runs on the closures
         raw = node.value.raw if node.value is not None else ""
-        test = _OPERATORS[positive](self, convert(raw), value, missing, str(node.selector))
+        test = write(self, convert(raw), value, missing, str(node.selector))
         return f"(not {test})" if node.op.negative else test
 
     def converted(self, conversion: int | float | bool | ConversionError) -> str | None:
