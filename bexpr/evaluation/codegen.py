@@ -494,6 +494,13 @@ def generate(tree: Node, options: Options, slow: Callable[[Any], bool]) -> Gener
     except (_Unsupported, RecursionError):
         return None
     globals_ = {**_HELPERS, **generator.namespace, "slow": slow, "MS": options.max_steps}
+    templates = {name: _shared(text) for name, text in generator.templates(test).items()}
     return Generated(
-        "\n".join(generator.functions), generator.templates(test), generator.namespace, globals_
+        _shared("\n".join(generator.functions)), templates, generator.namespace, globals_
     )
+
+
+@functools.lru_cache(maxsize=2048)
+def _shared(text: str) -> str:
+    """One copy of a source text for all filters of its shape."""
+    return text
