@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import keyword
-import threading
 import tokenize
 from typing import Any
 
@@ -264,30 +263,3 @@ def test_records_off_the_fast_path_start_over_on_the_closures() -> None:
     ]
     assert expr.filter(records) == records[:5]
     assert [expr(r) for r in records] == [True] * 5 + [False]
-
-
-def test_threads_racing_the_switch_to_generated_code() -> None:
-    text = 'Name matches "^w" and (Port == 80 or any Tags as t { t == "a" }) and Meta.x is empty'
-    data = [
-        {"Name": n, "Tags": t, "Port": p, "Meta": m}
-        for n in ("web", "api")
-        for t in ([], ["a"], ["b", "a"])
-        for p in (80, 81)
-        for m in ({}, {"x": ""}, {"x": "1"})
-    ] * 20
-    expected = [bexpr.compile(text, codegen=False)(d) for d in data]
-    fresh = bexpr.compile(text)  # switches after WARMUP_CALLS, while the threads run
-    results: list[list[bool]] = []
-    barrier = threading.Barrier(8)
-
-    def work() -> None:
-        barrier.wait()
-        results.append([fresh(d) for d in data])
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert results == [expected] * 8
-    assert fresh._predicate is not fresh._closures

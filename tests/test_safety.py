@@ -240,31 +240,27 @@ def test_container_exceptions_become_evaluation_errors_with_cause() -> None:
 # -- concurrency ------------------------------------------------------------------
 
 
+THREAD_TEXT = 'Name matches "^w" and (Port == 80 or any Tags as t { t == "a" }) and Meta.x is empty'
+THREAD_DATA = [
+    {"Name": n, "Tags": t, "Port": p, "Meta": m}
+    for n in ("web", "api")
+    for t in ([], ["a"], ["b", "a"])
+    for p in (80, 81)
+    for m in ({}, {"x": ""}, {"x": "1"})
+] * 50
+
+
 def test_one_expression_shared_by_8_threads() -> None:
-    expr = bexpr.compile(
-        'Name matches "^w" and (Port == 80 or any Tags as t { t == "a" }) and Meta.x is empty'
-    )
-    data = [
-        {"Name": n, "Tags": t, "Port": p, "Meta": m}
-        for n in ("web", "api")
-        for t in ([], ["a"], ["b", "a"])
-        for p in (80, 81)
-        for m in ({}, {"x": ""}, {"x": "1"})
-    ] * 50
-    expected = [expr(d) for d in data]
-    results: list[list[bool]] = []
-    barrier = threading.Barrier(8)
+    expr = bexpr.compile(THREAD_TEXT)
+    expected = [expr(d) for d in THREAD_DATA]
+    assert _race(expr, THREAD_DATA) == [expected] * 8
 
-    def work() -> None:
-        barrier.wait()
-        results.append([expr(d) for d in data])
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert results == [expected] * 8
+def test_threads_racing_the_switch_to_generated_code() -> None:
+    expected = [bexpr.compile(THREAD_TEXT, codegen=False)(d) for d in THREAD_DATA]
+    fresh = bexpr.compile(THREAD_TEXT)  # switches tiers while the threads run
+    assert _race(fresh, THREAD_DATA) == [expected] * 8
+    assert fresh._predicate is not fresh._closures
 
 
 # -- fuzzing: only BexprError escapes ---------------------------------------------
