@@ -31,7 +31,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bexpr import listing, re2
+    from bexpr import listing, re2, sql
     from bexpr.analysis.check import check
     from bexpr.analysis.complete import Completion, complete
     from bexpr.analysis.schema import Type, schema_of
@@ -75,6 +75,7 @@ __all__ = [
     "parse",
     "re2",
     "schema_of",
+    "sql",
     "to_json",
     "validate",
 ]
@@ -108,6 +109,7 @@ _HOMES: dict[str, str | None] = {
     "validate": "bexpr.api",
     "listing": None,
     "re2": None,
+    "sql": None,
 }
 
 

@@ -1,0 +1,153 @@
+"""Filters that run inside the database: exact SQL with SQLAlchemy.
+
+:func:`translate` turns a filter into a SQLAlchemy Core expression that is
+TRUE, FALSE or NULL per row (see :mod:`bexpr.translate.sql` for how it stays
+exact); :func:`execute` runs a ``select`` with it pushed down and re-checks
+the undecided rows in Python, giving exactly the rows whose records match —
+or raising :class:`bexpr.EvaluationError` where the reference would.
+
+>>> import sqlalchemy as sa, bexpr.sql
+>>> engine = sa.create_engine("sqlite://")
+>>> jobs = sa.Table("jobs", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+...                 sa.Column("doc", sa.JSON))
+>>> jobs.metadata.create_all(engine)
+>>> with engine.begin() as connection:
+...     _ = connection.execute(jobs.insert(), [
+...         {"doc": {"Name": "web", "Meta": {"env": "prod"}}},
+...         {"doc": {"Name": "db", "Meta": {"env": "dev"}}},
+...     ])
+...     rows = bexpr.sql.execute(connection, sa.select(jobs.c.id), 'Meta.env == prod',
+...                              document=jobs.c.doc)
+>>> [row.id for row in rows]
+[1]
+
+SQLAlchemy (2.0 or later) and, for PostgreSQL, psycopg 3 come with the
+``sql`` extra: ``pip install 'bexpr[sql]'``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+
+from bexpr.api import Errors, Expression, RecordError
+from bexpr.api import compile as compile_expression
+from bexpr.errors import EvaluationError
+from bexpr.options import options_from
+from bexpr.syntax.parser import parse
+from bexpr.translate.sql import Translation, register_sqlite, translate_tree
+
+__all__ = ["Translation", "execute", "register_sqlite", "translate"]
+
+
+def translate(
+    expr: str | Expression,
+    *,
+    document: Any = None,
+    columns: Mapping[str, Any] | None = None,
+    dialect: str = "sqlite",
+    **options: Any,
+) -> Translation:
+    """``expr`` as a SQL expression for ``dialect`` (``"sqlite"`` or
+    ``"postgresql"``): ``.where`` is TRUE, FALSE or NULL per row, ``.exact``
+    says it is never NULL.
+
+    ``document`` is the JSON column (SQLite JSON text, PostgreSQL ``jsonb``)
+    holding each whole record; ``columns`` maps a top-level selector to a
+    column, whose value it is — below a JSON column the path continues
+    inside its document. A selector neither maps is left to Python.
+    ``options`` are those of :func:`bexpr.compile`.
+    """
+    if isinstance(expr, Expression):
+        tree, opts = expr.tree, expr.options
+    else:
+        opts = options_from(options)
+        tree = parse(expr, opts.limits)
+    return translate_tree(tree, opts, dialect, document, columns)
+
+
+def _record(values: list[Any], document: bool, names: list[str]) -> Any:
+    """The record a row holds, as the Python evaluator sees it."""
+    fields = dict(zip(names, values[1:] if document else values, strict=True))
+    if not document:
+        return {name: _decoded(value) for name, value in fields.items()}
+    record = _decoded(values[0])
+    if fields and isinstance(record, dict):
+        record = {**record, **{name: _decoded(value) for name, value in fields.items()}}
+    return record
+
+
+def _decoded(value: Any) -> Any:
+    # A JSON column of a type the driver does not decode comes back as text.
+    if isinstance(value, str | bytes) and value[:1] in ("{", "[", b"{", b"["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def execute(
+    connection: Any,
+    select: Any,
+    expr: str | Expression,
+    *,
+    document: Any = None,
+    columns: Mapping[str, Any] | None = None,
+    errors: Errors = "fail",
+    **options: Any,
+) -> list[Any]:
+    """The rows of ``select`` whose records match ``expr``, in its order.
+
+    The filter runs in the database (``WHERE m IS NOT FALSE``); the rows it
+    cannot decide are re-checked in Python on their records, so the result
+    is exactly what :meth:`bexpr.Expression.filter` gives on the same
+    records. ``errors`` is as there: ``"fail"`` raises
+    :class:`bexpr.EvaluationError` for the first row the reference fails on
+    (its ``key`` is that row), ``"skip"`` leaves such rows out, a function
+    receives a :class:`bexpr.RecordError` for each.
+    """
+    if errors != "fail" and errors != "skip" and not callable(errors):
+        raise ValueError('errors must be "fail", "skip" or a callable')
+    compiled = expr if isinstance(expr, Expression) else compile_expression(expr, **options)
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        register_sqlite(connection.connection.dbapi_connection, compiled.options)
+    translation = translate_tree(compiled.tree, compiled.options, dialect, document, columns)
+    mapped = dict(columns or {})
+    match = translation.where.label("bexpr_match")
+    record_columns = [] if document is None else [document.label("bexpr_document")]
+    record_columns += [column.label(f"bexpr_{n}") for n, column in enumerate(mapped.values())]
+    query = select.add_columns(match, *record_columns).where(match.is_not(sa.false()))
+    result = connection.execute(query)
+    width = len(result.keys()) - 1 - len(record_columns)
+    keys = list(result.keys())[:width]
+    kept = []
+    names = list(mapped)
+    for row in result:
+        values = list(row)
+        decided, own = values[width], tuple(values[:width])
+        if decided is None:  # undecided in SQL: the Python re-check decides
+            record = _record(values[width + 1 :], document is not None, names)
+            if not _keeps(compiled, own, record, errors):
+                continue
+        elif not decided:  # WHERE keeps no FALSE row; a driver may give 0
+            continue
+        kept.append(own)
+    return list(IteratorResult(SimpleResultMetaData(keys), iter(kept)).all())
+
+
+def _keeps(expression: Expression, key: Any, record: Any, errors: Errors) -> bool:
+    """The Python re-check of one undecided row."""
+    try:
+        return expression.evaluate(record)
+    except EvaluationError as err:
+        if errors == "fail":
+            raise err.with_key(key) from err
+        if callable(errors):
+            errors(RecordError(key, record, err))
+        return False
