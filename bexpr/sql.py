@@ -110,6 +110,11 @@ def execute(
     :class:`bexpr.EvaluationError` for the first row the reference fails on
     (its ``key`` is that row), ``"skip"`` leaves such rows out, a function
     receives a :class:`bexpr.RecordError` for each.
+
+    With ``errors="skip"`` the query also carries the translation's
+    ``prefilter``, which an index can answer (a GIN index on a ``jsonb``
+    column, a B-tree on a typed column); with the other two every row must
+    be read, since any of them might be one the reference fails on.
     """
     if errors != "fail" and errors != "skip" and not callable(errors):
         raise ValueError('errors must be "fail", "skip" or a callable')
@@ -123,6 +128,9 @@ def execute(
     record_columns = [] if document is None else [document.label("bexpr_document")]
     record_columns += [column.label(f"bexpr_{n}") for n, column in enumerate(mapped.values())]
     query = select.add_columns(match, *record_columns).where(match.is_not(sa.false()))
+    if errors == "skip" and translation.prefilter is not None:
+        # Only when failing records are dropped: the index may then skip them.
+        query = query.where(translation.prefilter)
     result = connection.execute(query)
     width = len(result.keys()) - 1 - len(record_columns)
     keys = list(result.keys())[:width]

@@ -43,7 +43,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bexpr.evaluation.operations import canonical_int, plain_pattern, searcher
 from bexpr.go import re2
-from bexpr.go.strconv import INT64_MAX, INT64_MIN, ConversionError, Converted, convert
+from bexpr.go.strconv import (
+    INT64_MAX,
+    INT64_MIN,
+    ConversionError,
+    Converted,
+    convert,
+    parse_int,
+)
 from bexpr.options import Options
 from bexpr.syntax.ast import And, Collection, Match, MatchOp, Node, Not, Or
 from bexpr.syntax.visitor import Visitor
@@ -72,6 +79,16 @@ class Translation:
 
     where: SQL
     exact: bool
+    prefilter: SQL | None = None
+    """A condition every row whose record matches satisfies, written so an
+    index can answer it (``doc @> '{"Name": "web"}'`` for a GIN index on a
+    ``jsonb`` column, ``name = 'web'`` for a typed column), or None.
+
+    It may only be added to a query whose records that fail are skipped
+    (``errors="skip"``): a record the reference fails on need not satisfy
+    it, and with ``errors="fail"`` that record must still be found, so every
+    row has to be read. :func:`bexpr.sql.execute` adds it when it may.
+    """
 
 
 def _literal(value: Any) -> SQL:
@@ -79,17 +96,23 @@ def _literal(value: Any) -> SQL:
     return sa.literal(value)
 
 
+# A simple CASE reads its operand once: a CASE that tested ``left IS NULL``
+# and then ``left`` would hold it twice, and a nested filter's SQL would
+# double in size at each level.
 def _and(left: SQL, right: SQL) -> SQL:
-    """go-bexpr's ``and``: left to right, and a NULL on the left stays NULL."""
-    return sa.case((left.is_(None), _NULL), (left, right), else_=_FALSE)
+    """go-bexpr's ``and``: left to right, and a NULL on the left stays NULL
+    (SQL's own ``FALSE AND NULL`` is FALSE where the reference raises)."""
+    return sa.case({True: right, False: _FALSE}, value=left)
 
 
 def _or(left: SQL, right: SQL) -> SQL:
-    return sa.case((left.is_(None), _NULL), (left, _TRUE), else_=right)
+    return sa.case({True: _TRUE, False: right}, value=left)
 
 
 def _not(operand: SQL) -> SQL:
-    return sa.case((operand.is_(None), _NULL), (operand, _FALSE), else_=_TRUE)
+    # Not SQL's NOT, though it keeps NULL too: a bare ``NOT CASE ... END``
+    # under ``IS NOT FALSE`` would parse as ``NOT (... IS NOT FALSE)``.
+    return sa.case({True: _FALSE, False: _TRUE}, value=operand)
 
 
 class _Path:
@@ -444,6 +467,88 @@ class _Translator(Visitor[SQL]):
         ]
 
 
+class _Prefilter(Visitor[SQL | None]):
+    """A sargable condition that every matching record satisfies, or None.
+
+    Only what is exact is emitted: ``==`` (never negated) whose literal has
+    no numeric reading, on a path of object keys. A number is not: the
+    reference compares float64s, so ``5.0000000000000001`` equals ``5`` to
+    it but not to ``jsonb``, and a key that reads as a list index (``0``,
+    ``""``) might step into a list. ``in`` is not: ``"dc2" in Datacenters``
+    also matches a string that contains ``dc2`` and an object with that key,
+    which no containment test covers.
+    """
+
+    def __init__(self, dialect: str, document: SQL | None, columns: Mapping[str, Any]) -> None:
+        self.dialect = dialect
+        self.document = document
+        self.columns = columns
+
+    def visit_and(self, node: And, *args: Any) -> SQL | None:
+        # Every operand of a kept record is true: each condition holds.
+        found = [c for c in (self.visit(o) for o in node.operands) if c is not None]
+        return sa.and_(*found) if found else None
+
+    def visit_or(self, node: Or, *args: Any) -> SQL | None:
+        # One operand is true: one of their conditions holds, if each has one.
+        found = [self.visit(o) for o in node.operands]
+        return None if any(c is None for c in found) else sa.or_(*found)  # type: ignore[arg-type]
+
+    def visit_match(self, node: Match, *args: Any) -> SQL | None:
+        if node.op is not MatchOp.EQUAL or node.value is None:
+            return None
+        conv = convert(node.value.raw)
+        head, rest = node.selector.path[0], node.selector.path[1:]
+        column = self.columns.get(head)
+        if column is not None and not _is_json(column):
+            return None if rest else self.typed(conv, column)
+        if column is not None:
+            return self.contains(conv, column, rest)
+        if self.document is not None:
+            return self.contains(conv, self.document, node.selector.path)
+        return None
+
+    def typed(self, conv: Converted, column: Any) -> SQL | None:
+        python = _python_type(column)
+        if python is str:
+            return column == _literal(conv.raw)  # type: ignore[no-any-return]
+        if python is None:
+            return None
+        reading = {bool: conv.as_bool, int: conv.as_int, float: conv.as_float}.get(python)
+        if reading is None or isinstance(reading, ConversionError):
+            return None
+        return column == _literal(reading)  # type: ignore[no-any-return]
+
+    def contains(self, conv: Converted, document: SQL, keys: tuple[str, ...]) -> SQL | None:
+        if self.dialect != "postgresql" or any(_index_like(key) for key in keys):
+            return None
+        if not isinstance(conv.as_int, ConversionError) or not isinstance(
+            conv.as_float, ConversionError
+        ):
+            return None
+        readings: list[Any] = [conv.raw]
+        if not isinstance(conv.as_bool, ConversionError):
+            readings.append(conv.as_bool)
+        tests = []
+        for reading in readings:
+            wanted: Any = reading
+            for key in reversed(keys):
+                wanted = {key: wanted}
+            tests.append(document.op("@>")(sa.cast(_literal(json.dumps(wanted)), _jsonb())))
+        return sa.or_(*tests)
+
+
+def _index_like(key: str) -> bool:
+    """Whether a list would take ``key`` as an index (an empty key is 0)."""
+    if key == "":
+        return True
+    try:
+        parse_int(key)
+    except ConversionError:
+        return False
+    return True
+
+
 def _jsonb() -> Any:
     from sqlalchemy.dialects.postgresql import JSONB
 
@@ -495,7 +600,8 @@ def translate_tree(
         return Translation(_NULL, False)
     translator = _Translator(options, dialect, document, columns or {})
     where = translator.visit(tree)
-    return Translation(where, translator.exact)
+    prefilter = _Prefilter(dialect, document, columns or {}).visit(tree)
+    return Translation(where, translator.exact, prefilter)
 
 
 def register_sqlite(dbapi_connection: Any, options: Options | None = None) -> None:
