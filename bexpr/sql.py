@@ -28,7 +28,8 @@ SQLAlchemy (2.0 or later) and, for PostgreSQL, psycopg 3 come with the
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,7 +42,7 @@ from bexpr.options import options_from
 from bexpr.syntax.parser import parse
 from bexpr.translate.sql import Translation, register_sqlite, translate_tree
 
-__all__ = ["Translation", "execute", "register_sqlite", "translate"]
+__all__ = ["Pushdown", "Translation", "execute", "pushdown", "register_sqlite", "translate"]
 
 
 def translate(
@@ -70,7 +71,7 @@ def translate(
     return translate_tree(tree, opts, dialect, document, columns)
 
 
-def _record(values: list[Any], document: bool, names: list[str]) -> Any:
+def _record(values: Sequence[Any], document: bool, names: Sequence[str]) -> Any:
     """The record a row holds, as the Python evaluator sees it."""
     fields = dict(zip(names, values[1:] if document else values, strict=True))
     if not document:
@@ -89,6 +90,80 @@ def _decoded(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+@dataclass(frozen=True)
+class Pushdown:
+    """A ``select`` with a filter pushed down (see :func:`pushdown`).
+
+    ``statement`` is the select with three additions: a ``bexpr_match``
+    column (TRUE, or NULL for "re-check in Python"), the columns that hold
+    each row's record, and ``WHERE bexpr_match IS NOT FALSE`` (with the
+    prefilter when failing records are skipped). Add ``ORDER BY``,
+    ``LIMIT`` or more ``WHERE`` clauses to it as to any select, then read
+    each row of the result with :meth:`split`.
+    """
+
+    statement: Any
+    expression: Expression
+    translation: Translation
+    width: int
+    """How many columns of a row are the select's own (they come first)."""
+    document: bool
+    names: tuple[str, ...]
+
+    def split(self, row: Any) -> tuple[tuple[Any, ...], bool | None, Callable[[], Any]]:
+        """A row as (the select's own values, the SQL decision, the record).
+
+        The decision is True (the record matches) or None (undecided: call
+        the third element for the record as the evaluator sees it, and
+        evaluate :attr:`expression` on it).
+        """
+        values = tuple(row)
+        own, decided = values[: self.width], values[self.width]
+        rest = values[self.width + 1 :]
+        return (
+            own,
+            (None if decided is None else bool(decided)),
+            (lambda: _record(rest, self.document, self.names)),
+        )
+
+
+def pushdown(
+    connection: Any,
+    select: Any,
+    expr: str | Expression,
+    *,
+    document: Any = None,
+    columns: Mapping[str, Any] | None = None,
+    errors: Errors = "fail",
+    **options: Any,
+) -> Pushdown:
+    """``select`` with ``expr`` pushed down, for ``connection``'s database.
+
+    :func:`execute` is this, then the re-check; use it directly to add to
+    the statement (a ``LIMIT``, an ordering) or to read ``EXPLAIN``. On
+    SQLite it registers the ``matches`` function on the connection.
+    """
+    if errors != "fail" and errors != "skip" and not callable(errors):
+        raise ValueError('errors must be "fail", "skip" or a callable')
+    compiled = expr if isinstance(expr, Expression) else compile_expression(expr, **options)
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        register_sqlite(connection.connection.dbapi_connection, compiled.options)
+    translation = translate_tree(compiled.tree, compiled.options, dialect, document, columns)
+    if not isinstance(select, sa.Select):
+        select = sa.select(select)  # a table or another FromClause: all its columns
+    mapped = dict(columns or {})
+    match = translation.where.label("bexpr_match")
+    record_columns = [] if document is None else [document.label("bexpr_document")]
+    record_columns += [column.label(f"bexpr_{n}") for n, column in enumerate(mapped.values())]
+    width = len(select.selected_columns)
+    statement = select.add_columns(match, *record_columns).where(match.is_not(sa.false()))
+    if errors == "skip" and translation.prefilter is not None:
+        # Only when failing records are dropped: the index may then skip them.
+        statement = statement.where(translation.prefilter)
+    return Pushdown(statement, compiled, translation, width, document is not None, tuple(mapped))
 
 
 def execute(
@@ -116,34 +191,17 @@ def execute(
     column, a B-tree on a typed column); with the other two every row must
     be read, since any of them might be one the reference fails on.
     """
-    if errors != "fail" and errors != "skip" and not callable(errors):
-        raise ValueError('errors must be "fail", "skip" or a callable')
-    compiled = expr if isinstance(expr, Expression) else compile_expression(expr, **options)
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        register_sqlite(connection.connection.dbapi_connection, compiled.options)
-    translation = translate_tree(compiled.tree, compiled.options, dialect, document, columns)
-    mapped = dict(columns or {})
-    match = translation.where.label("bexpr_match")
-    record_columns = [] if document is None else [document.label("bexpr_document")]
-    record_columns += [column.label(f"bexpr_{n}") for n, column in enumerate(mapped.values())]
-    query = select.add_columns(match, *record_columns).where(match.is_not(sa.false()))
-    if errors == "skip" and translation.prefilter is not None:
-        # Only when failing records are dropped: the index may then skip them.
-        query = query.where(translation.prefilter)
-    result = connection.execute(query)
-    width = len(result.keys()) - 1 - len(record_columns)
-    keys = list(result.keys())[:width]
+    pushed = pushdown(
+        connection, select, expr, document=document, columns=columns, errors=errors, **options
+    )
+    result = connection.execute(pushed.statement)
+    keys = list(result.keys())[: pushed.width]
     kept = []
-    names = list(mapped)
     for row in result:
-        values = list(row)
-        decided, own = values[width], tuple(values[:width])
-        if decided is None:  # undecided in SQL: the Python re-check decides
-            record = _record(values[width + 1 :], document is not None, names)
-            if not _keeps(compiled, own, record, errors):
-                continue
-        elif not decided:  # WHERE keeps no FALSE row; a driver may give 0
+        own, decided, record = pushed.split(row)
+        if decided is None and not _keeps(pushed.expression, own, record(), errors):
+            continue
+        if decided is False:  # WHERE keeps no FALSE row; a driver may give 0
             continue
         kept.append(own)
     return list(IteratorResult(SimpleResultMetaData(keys), iter(kept)).all())
