@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeAlias, TypeVar
 from urllib.parse import parse_qsl
@@ -50,12 +50,14 @@ __all__ = [
     "MAX_PER_PAGE",
     "NEXT_TOKEN_HEADER",
     "SERVER_ERROR",
+    "Index",
     "KeySpec",
     "KeyValue",
     "ListingError",
     "Page",
     "Params",
     "QueryParams",
+    "Rows",
     "aquery",
     "format_token",
     "query",
@@ -438,8 +440,68 @@ def _keyed(items: Iterable[T], key: KeySpec) -> tuple[list[tuple[KeyValue, T]], 
     return keyed, shape
 
 
+class Index(Generic[T]):
+    """Records sorted by key once, to be listed many times.
+
+    :func:`query` sorts an iterable's records on every call; a server that
+    lists the same records for each request builds an ``Index`` when they
+    change and passes that instead. It is immutable: for new records, build
+    a new one. Its ``key`` is the records' key, as in :func:`query`; bad or
+    duplicate keys raise :class:`ListingError` (500) here.
+
+    >>> from bexpr import listing
+    >>> index = listing.Index([{"ID": "b", "Port": 80}, {"ID": "a", "Port": 22}])
+    >>> listing.query(index, filter="Port == 80").items
+    [{'ID': 'b', 'Port': 80}]
+    >>> len(index)
+    2
+    """
+
+    __slots__ = ("_keyed", "_keys", "_shape", "key")
+
+    def __init__(self, items: Iterable[T], key: KeySpec = "ID") -> None:
+        self.key = key
+        self._keyed, self._shape = _keyed(items, key)
+        self._keys = [pair[0] for pair in self._keyed]
+
+    def __len__(self) -> int:
+        return len(self._keyed)
+
+    def __iter__(self) -> Iterator[T]:
+        """The records in ascending order of key."""
+        return (record for _, record in self._keyed)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Records in a database, for :func:`query`: a SQLAlchemy ``select`` (or
+    table) run on ``connection``, listed by the ``key`` column (or a tuple
+    of columns, for a composite key).
+
+    The page is read in key order with keyset pagination (``ORDER BY key``,
+    ``key >= token``, a ``LIMIT``, more batches until the page is full or
+    the rows end), the filter pushed down by :func:`bexpr.sql.pushdown` and
+    the rows it leaves undecided re-checked in Python, so a page is the one
+    :func:`query` returns for the same records in memory.
+
+    ``document`` and ``columns`` say where the records are, as in
+    :func:`bexpr.sql.execute` (with neither, the select's columns by name);
+    the page's items are those records. ``key`` columns are integers or
+    strings, whose order is code point order: on PostgreSQL the comparisons
+    use ``COLLATE "C"`` (declare the column so for its index to serve them).
+    Keys must be unique (a primary key or a unique index): a repeated or
+    out-of-order key among the rows read is a 500.
+    """
+
+    connection: Any
+    select: Any
+    key: Any
+    document: Any = None
+    columns: Mapping[str, Any] | None = None
+
+
 def query(
-    items: Iterable[T],
+    items: Iterable[T] | Index[T] | Rows,
     *,
     filter: str | Expression | None = None,
     per_page: int | None = None,
@@ -450,6 +512,10 @@ def query(
     conflicting: Iterable[str] = (),
 ) -> Page[T]:
     """One page of ``items``, ordered by key, from ``next_token``, filtered.
+
+    ``items`` is an iterable of records (sorted here, on every call), an
+    :class:`Index` (sorted once; its own key is used) or :class:`Rows` in a
+    database (sorted and filtered there; its own key columns are used).
 
     - ``filter``: a bexpr expression (a string, compiled here, or an
       :class:`~bexpr.Expression`); ``None`` or ``""`` keeps every record.
@@ -490,8 +556,13 @@ def query(
     if not isinstance(reverse, bool):
         raise _bad(f"reverse must be a bool, not {type(reverse).__name__}", "reverse")
 
-    keyed, shape = _keyed(items, key)
-    keys = [pair[0] for pair in keyed]
+    if isinstance(items, Rows):
+        return _query_rows(items, expression, limit, next_token, reverse, errors)
+    if isinstance(items, Index):
+        keyed, shape, keys = items._keyed, items._shape, items._keys
+    else:
+        keyed, shape = _keyed(items, key)
+        keys = [pair[0] for pair in keyed]
     start: KeyValue | None = None
     if next_token is not None and next_token != "" and shape is not None:
         start = _parse_token(next_token, shape)
@@ -552,6 +623,116 @@ async def aquery(
         errors=errors,
         conflicting=conflicting,
     )
+
+
+# The rows read per query when the page has no size, and the most a batch grows to.
+_BATCH: Final = 1000
+
+
+def _column_kind(column: Any) -> type:
+    """int or str: the key type a column holds; 500 for any other."""
+    try:
+        python = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        python = None
+    if python is not None and issubclass(python, str):
+        return str
+    if python is not None and issubclass(python, int) and not issubclass(python, bool):
+        return int
+    raise _broken(
+        f"the key column {getattr(column, 'key', column)!r} must hold integers or strings"
+    )
+
+
+def _query_rows(
+    rows: Rows,
+    expression: Expression | None,
+    limit: int | None,
+    next_token: str | KeyValue | None,
+    reverse: bool,
+    errors: Errors,
+) -> Page[Any]:
+    """:func:`query` on records in a database (see :class:`Rows`)."""
+    import sqlalchemy as sa  # the [sql] extra: imported only for a database
+
+    from bexpr import sql
+
+    composite = isinstance(rows.key, tuple)
+    key_columns: tuple[Any, ...] = rows.key if composite else (rows.key,)
+    shape: _Shape = (composite, tuple(_column_kind(column) for column in key_columns))
+    start: KeyValue | None = None
+    if next_token is not None and next_token != "":
+        start = _parse_token(next_token, shape)
+    connection = rows.connection
+    # Code point order, as Python's: PostgreSQL's default collation may not be.
+    collate = connection.dialect.name == "postgresql"
+    ordered = [
+        column.collate("C") if collate and kind is str else column
+        for column, kind in zip(key_columns, shape[1], strict=True)
+    ]
+    select = rows.select if isinstance(rows.select, sa.Select) else sa.select(rows.select)
+    document, columns = rows.document, rows.columns
+    if document is None and columns is None:
+        columns = {str(column.key): column for column in select.selected_columns}
+    labels = [column.label(f"bexpr_key_{n}") for n, column in enumerate(key_columns)]
+    select = select.add_columns(*labels)
+    try:
+        if expression is None:
+            pushed = sql.everything(select, document=document, columns=columns)
+        else:
+            pushed = sql.pushdown(
+                connection, select, expression, document=document, columns=columns, errors=errors
+            )
+        position = sa.tuple_(*ordered) if composite else ordered[0]
+        base = pushed.statement.order_by(None).order_by(
+            *(column.desc() if reverse else column.asc() for column in ordered)
+        )
+
+        def bound(value: KeyValue, inclusive: bool) -> Any:
+            literal = sa.tuple_(*value) if isinstance(value, tuple) else value
+            if reverse:
+                return position <= literal if inclusive else position < literal
+            return position >= literal if inclusive else position > literal
+
+        page: list[Any] = []
+        batch = _BATCH if limit is None else min(limit + 1, _BATCH)
+        after: KeyValue | None = None
+        while True:
+            statement = base
+            if after is not None:
+                statement = statement.where(bound(after, False))
+            elif start is not None:
+                statement = statement.where(bound(start, True))
+            fetched = connection.execute(statement.limit(batch)).all()
+            for row in fetched:
+                own, decided, record = pushed.split(row)
+                raw = own[-len(key_columns) :]
+                record_key, _ = _normalize(tuple(raw) if composite else raw[0], len(page))
+                if after is not None and not _beyond(record_key, after, reverse):
+                    raise _broken(
+                        f"the database gave the key {_shown(record_key)} after {_shown(after)}: "
+                        "keys must be unique and ordered as code points"
+                    )
+                after = record_key
+                item = record()
+                undecided = decided is None and expression is not None
+                if undecided and not _matches(expression, record_key, item, errors):  # type: ignore[arg-type]
+                    continue
+                if limit is not None and len(page) == limit:
+                    return Page(page, format_token(record_key), record_key)
+                page.append(item)
+            if len(fetched) < batch:
+                return Page(page)
+            batch = min(batch * 2, 8 * _BATCH)
+    except BexprError:
+        raise
+    except Exception as err:  # the database: its text may describe the server
+        raise _broken(f"the records cannot be listed: {type(err).__name__}") from err
+
+
+def _beyond(key: Any, after: Any, reverse: bool) -> bool:
+    """Whether ``key`` comes strictly after ``after`` in the listing's order."""
+    return bool(key < after if reverse else key > after)
 
 
 def _matches(expression: Expression, key: KeyValue, record: Any, errors: Errors) -> bool:

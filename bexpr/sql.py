@@ -42,7 +42,15 @@ from bexpr.options import options_from
 from bexpr.syntax.parser import parse
 from bexpr.translate.sql import Translation, register_sqlite, translate_tree
 
-__all__ = ["Pushdown", "Translation", "execute", "pushdown", "register_sqlite", "translate"]
+__all__ = [
+    "Pushdown",
+    "Translation",
+    "everything",
+    "execute",
+    "pushdown",
+    "register_sqlite",
+    "translate",
+]
 
 
 def translate(
@@ -105,7 +113,8 @@ class Pushdown:
     """
 
     statement: Any
-    expression: Expression
+    expression: Expression | None
+    """The filter, compiled; None when :func:`everything` made this."""
     translation: Translation
     width: int
     """How many columns of a row are the select's own (they come first)."""
@@ -152,6 +161,17 @@ def pushdown(
     if dialect == "sqlite":
         register_sqlite(connection.connection.dbapi_connection, compiled.options)
     translation = translate_tree(compiled.tree, compiled.options, dialect, document, columns)
+    return _pushed(select, compiled, translation, document, columns, errors)
+
+
+def _pushed(
+    select: Any,
+    compiled: Expression | None,
+    translation: Translation,
+    document: Any,
+    columns: Mapping[str, Any] | None,
+    errors: Errors,
+) -> Pushdown:
     if not isinstance(select, sa.Select):
         select = sa.select(select)  # a table or another FromClause: all its columns
     mapped = dict(columns or {})
@@ -159,11 +179,21 @@ def pushdown(
     record_columns = [] if document is None else [document.label("bexpr_document")]
     record_columns += [column.label(f"bexpr_{n}") for n, column in enumerate(mapped.values())]
     width = len(select.selected_columns)
-    statement = select.add_columns(match, *record_columns).where(match.is_not(sa.false()))
+    statement = select.add_columns(match, *record_columns)
+    if compiled is None:
+        return Pushdown(statement, None, translation, width, document is not None, tuple(mapped))
+    statement = statement.where(match.is_not(sa.false()))
     if errors == "skip" and translation.prefilter is not None:
         # Only when failing records are dropped: the index may then skip them.
         statement = statement.where(translation.prefilter)
     return Pushdown(statement, compiled, translation, width, document is not None, tuple(mapped))
+
+
+def everything(
+    select: Any, *, document: Any = None, columns: Mapping[str, Any] | None = None
+) -> Pushdown:
+    """A :class:`Pushdown` with no filter: every row, TRUE, with its record."""
+    return _pushed(select, None, Translation(sa.true(), True), document, columns, "fail")
 
 
 def execute(
@@ -194,12 +224,14 @@ def execute(
     pushed = pushdown(
         connection, select, expr, document=document, columns=columns, errors=errors, **options
     )
+    compiled = pushed.expression
+    assert compiled is not None
     result = connection.execute(pushed.statement)
     keys = list(result.keys())[: pushed.width]
     kept = []
     for row in result:
         own, decided, record = pushed.split(row)
-        if decided is None and not _keeps(pushed.expression, own, record(), errors):
+        if decided is None and not _keeps(compiled, own, record(), errors):
             continue
         if decided is False:  # WHERE keeps no FALSE row; a driver may give 0
             continue
