@@ -847,7 +847,9 @@ class Params:
             others={name: value for name, value in values.items() if name not in _OURS},
         )
 
-    def query(self, items: Iterable[T], *, key: KeySpec = "ID", errors: Errors = "fail") -> Page[T]:
+    def query(
+        self, items: Iterable[T] | Index[T] | Rows, *, key: KeySpec = "ID", errors: Errors = "fail"
+    ) -> Page[Any]:
         """The requested page of ``items`` (see :func:`query`)."""
         return query(
             items,
@@ -875,13 +877,13 @@ class Params:
 
 
 def query_params(
-    items: Iterable[T],
+    items: Iterable[T] | Index[T] | Rows,
     params: QueryParams,
     *,
     key: KeySpec = "ID",
     exclusive: Iterable[str] = (),
     errors: Errors = "fail",
-) -> Page[T]:
+) -> Page[Any]:
     """The page of ``items`` that raw query parameters ask for: one call for a handler.
 
     :meth:`Params.parse` then :func:`query`; raises :class:`ListingError`

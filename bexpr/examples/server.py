@@ -16,10 +16,16 @@ client that sends ``Accept-Encoding: gzip``. Errors are JSON objects with an
 ``error`` message: 400 for a bad parameter or filter (with the filter
 error's position), 404 for an unknown path.
 
+The records are the bundled examples in memory (sorted once, in a
+:class:`bexpr.listing.Index`), or ``--data FILE``'s, or rows of a database
+(``--database [URL]``: SQLite by default, in a file built from the
+records, or PostgreSQL), where the listing runs in SQL
+(:class:`bexpr.listing.Rows`) on worker threads, off the event loop.
+
 Run it with ``python -m bexpr.examples.server [--host 127.0.0.1] [--port 4646]``;
 it listens on the loopback interface unless told otherwise. It needs
 ``starlette`` and ``uvicorn``, which this module imports only when an app is
-created or served.
+created or served (and SQLAlchemy, the ``sql`` extra, for a database).
 """
 
 from __future__ import annotations
@@ -47,9 +53,12 @@ __all__ = [
     "EXAMPLES",
     "EXCLUSIVE",
     "JOBS_KEY",
+    "Database",
     "create_app",
+    "load_data",
     "load_example",
     "main",
+    "open_database",
 ]
 
 DEFAULT_HOST: Final = "127.0.0.1"
@@ -105,6 +114,149 @@ def load_example(name: str) -> list[dict[str, Any]]:
     return records
 
 
+def load_data(path: str | Path) -> dict[str, list[dict[str, Any]]]:
+    """The records in a JSON file: ``{"jobs": [...], "deployments": [...]}``
+    (either may be left out), or an array of jobs. Jobs need an ``ID``,
+    deployments a ``CreateIndex`` and an ``ID``; raises ``ValueError``
+    saying what is wrong, or ``OSError``."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise ValueError(f"{path} is not JSON: {err}") from None
+    if isinstance(data, list):
+        data = {"jobs": data}
+    if not isinstance(data, dict) or not set(data) <= set(EXAMPLES):
+        raise ValueError(
+            f"{path} must hold an array of jobs or an object with "
+            f"{' and/or '.join(repr(name) for name in EXAMPLES)}"
+        )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, records in data.items():
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise ValueError(f"{path}: {name} must be an array of objects")
+        found[name] = records
+    return found
+
+
+class Database:
+    """The example's two tables, in a database an SQLAlchemy engine reaches.
+
+    ``jobs`` is (``id`` text, the key; ``doc`` the record as JSON);
+    ``deployments`` is (``create_index``, ``id``, ``doc``), keyed by both, as
+    Nomad lists them. On PostgreSQL the key columns are ``COLLATE "C"``
+    (code point order, which the listing uses) and ``doc`` is ``jsonb``
+    with a GIN index.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        self.engine = engine
+        postgres = engine.dialect.name == "postgresql"
+        json_type = JSONB if postgres else sa.JSON
+        text = sa.Text(collation="C") if postgres else sa.Text()
+        self.metadata = sa.MetaData()
+        self.jobs = sa.Table(
+            "jobs",
+            self.metadata,
+            sa.Column("id", text, primary_key=True),
+            sa.Column("doc", json_type, nullable=False),
+        )
+        self.deployments = sa.Table(
+            "deployments",
+            self.metadata,
+            sa.Column("create_index", sa.BigInteger, primary_key=True),
+            sa.Column("id", text, primary_key=True),
+            sa.Column("doc", json_type, nullable=False),
+        )
+        if postgres:
+            for table in (self.jobs, self.deployments):
+                sa.Index(f"{table.name}_doc", table.c.doc, postgresql_using="gin")
+
+    def create(
+        self, jobs: Sequence[Mapping[str, Any]], deployments: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Create the tables and fill them, unless they exist."""
+        import sqlalchemy as sa
+
+        if sa.inspect(self.engine).has_table("jobs"):
+            return
+        self.metadata.create_all(self.engine)
+        with self.engine.begin() as connection:
+            self.insert(connection, jobs, deployments)
+
+    def insert(
+        self,
+        connection: Any,
+        jobs: Sequence[Mapping[str, Any]],
+        deployments: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """Add records to the tables (a job's key is its ``ID``)."""
+        if jobs:
+            connection.execute(self.jobs.insert(), [{"id": j["ID"], "doc": j} for j in jobs])
+        if deployments:
+            connection.execute(
+                self.deployments.insert(),
+                [{"create_index": d["CreateIndex"], "id": d["ID"], "doc": d} for d in deployments],
+            )
+
+    def page(self, name: str, params: listing.Params, prefix: str) -> listing.Page[Any]:
+        """One page of ``name``'s records: runs the listing in the database."""
+        import sqlalchemy as sa
+
+        table = self.jobs if name == "jobs" else self.deployments
+        key = table.c.id if name == "jobs" else (table.c.create_index, table.c.id)
+        select = sa.select(table.c.doc)
+        if prefix:
+            # substr, not LIKE: '%' and '_' in a prefix are characters.
+            select = select.where(sa.func.substr(table.c.id, 1, len(prefix)) == prefix)
+        try:
+            connection = self.engine.connect()
+        except Exception as err:  # its text may describe the server
+            raise listing.ListingError(
+                listing.SERVER_ERROR, f"the database is unavailable: {type(err).__name__}"
+            ) from err
+        with connection:
+            return params.query(listing.Rows(connection, select, key, document=table.c.doc))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+    # WAL: readers see the last commit while a writer writes, instead of
+    # failing with "database is locked"; a writer waits for another.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_database(
+    url: Any,
+    *,
+    jobs: Sequence[Mapping[str, Any]] | None = None,
+    deployments: Sequence[Mapping[str, Any]] | None = None,
+) -> Database:
+    """The example tables at ``url`` (a URL or an SQLAlchemy engine), created
+    and filled with ``jobs`` and ``deployments`` (the bundled examples by
+    default) if they do not exist yet."""
+    import sqlalchemy as sa
+
+    if isinstance(url, sa.Engine):
+        engine = url
+    else:
+        # pool_pre_ping: a connection the server dropped is replaced, not used.
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+    database = Database(engine)
+    database.create(
+        load_example("jobs") if jobs is None else jobs,
+        load_example("deployments") if deployments is None else deployments,
+    )
+    return database
+
+
 def _pretty(request: Request) -> bool:
     """Whether the client asked for indented JSON: ``?pretty``, unless ``pretty=0|false``."""
     value = request.query_params.get("pretty")
@@ -132,10 +284,20 @@ def _matches_prefix(record: Mapping[str, Any], prefix: str) -> bool:
     return isinstance(identifier, str) and identifier.startswith(prefix)
 
 
+def _answer(request: Request, page: listing.Page[Any]) -> Response:
+    token = page.next_token
+    if token is not None and not (token.isascii() and token.isprintable()):
+        # HTTP headers carry ASCII; Nomad's IDs always are.
+        error = {"error": f"the next token {token!r} cannot be sent in a header", "status": 500}
+        return _json(request, error, 500)
+    return _json(request, page.items, headers=page.headers())
+
+
 def _list_endpoint(
     records: Sequence[Mapping[str, Any]], key: listing.KeySpec
 ) -> Callable[[Request], Awaitable[Response]]:
     """A handler listing ``records`` by ``key`` as the request's parameters say."""
+    index = listing.Index(records, key)  # sorted once, not per request
 
     async def endpoint(request: Request) -> Response:
         try:
@@ -143,16 +305,29 @@ def _list_endpoint(
             params = listing.Params.parse(request.query_params.multi_items(), exclusive=EXCLUSIVE)
             prefix = params.others.get("prefix", "")
             # Stands in for the index lookup that makes prefix cheap in Nomad.
-            chosen = [r for r in records if _matches_prefix(r, prefix)] if prefix else records
+            chosen: Any = [r for r in index if _matches_prefix(r, prefix)] if prefix else index
             page = params.query(chosen, key=key)
         except listing.ListingError as err:
             return _json(request, err.to_dict(), err.status)
-        token = page.next_token
-        if token is not None and not (token.isascii() and token.isprintable()):
-            # HTTP headers carry ASCII; Nomad's IDs always are.
-            error = {"error": f"the next token {token!r} cannot be sent in a header", "status": 500}
-            return _json(request, error, 500)
-        return _json(request, page.items, headers=page.headers())
+        return _answer(request, page)
+
+    return endpoint
+
+
+def _database_endpoint(database: Database, name: str) -> Callable[[Request], Awaitable[Response]]:
+    """A handler listing a table of ``database``, in SQL, on a worker thread."""
+    # starlette is the optional [server] extra: imported only when serving.
+    from starlette.concurrency import run_in_threadpool
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            params = listing.Params.parse(request.query_params.multi_items(), exclusive=EXCLUSIVE)
+            prefix = params.others.get("prefix", "")
+            # A blocking driver: the event loop keeps serving meanwhile.
+            page = await run_in_threadpool(database.page, name, params, prefix)
+        except listing.ListingError as err:
+            return _json(request, err.to_dict(), err.status)
+        return _answer(request, page)
 
     return endpoint
 
@@ -176,10 +351,13 @@ def create_app(
     *,
     jobs: Sequence[Mapping[str, Any]] | None = None,
     deployments: Sequence[Mapping[str, Any]] | None = None,
+    database: Database | None = None,
     gzip_minimum_size: int = 0,
 ) -> Starlette:
     """The ASGI application, serving ``jobs`` and ``deployments`` (the bundled examples by default).
 
+    With ``database`` (see :func:`open_database`), the records are its
+    tables' rows instead, listed in SQL; ``app.state.database`` is it.
     ``gzip_minimum_size`` is the smallest body that is compressed for a
     client that accepts gzip (0: every response, as Nomad does).
     """
@@ -190,21 +368,25 @@ def create_app(
     from starlette.middleware.gzip import GZipMiddleware
     from starlette.routing import Route
 
-    job_records = list(load_example("jobs") if jobs is None else jobs)
-    deployment_records = list(load_example("deployments") if deployments is None else deployments)
-    routes = [
-        Route("/v1/jobs", _list_endpoint(job_records, JOBS_KEY), methods=["GET"]),
-        Route(
-            "/v1/deployments",
-            _list_endpoint(deployment_records, DEPLOYMENTS_KEY),
-            methods=["GET"],
-        ),
-    ]
-    return Starlette(
+    if database is not None:
+        endpoints = {name: _database_endpoint(database, name) for name in EXAMPLES}
+    else:
+        job_records = list(load_example("jobs") if jobs is None else jobs)
+        deployment_records = list(
+            load_example("deployments") if deployments is None else deployments
+        )
+        endpoints = {
+            "jobs": _list_endpoint(job_records, JOBS_KEY),
+            "deployments": _list_endpoint(deployment_records, DEPLOYMENTS_KEY),
+        }
+    routes = [Route(f"/v1/{name}", endpoints[name], methods=["GET"]) for name in EXAMPLES]
+    app = Starlette(
         routes=routes,
         middleware=[Middleware(GZipMiddleware, minimum_size=gzip_minimum_size)],
         exception_handlers={HTTPException: _http_error, Exception: _http_error},
     )
+    app.state.database = database
+    return app
 
 
 def _port(text: str) -> int:
@@ -215,6 +397,18 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
     return port
+
+
+def _database_url(url: str) -> str:
+    """The URL to open: ``url``, or a new SQLite file in a temporary directory."""
+    if url:
+        return url
+    import tempfile
+
+    directory = tempfile.mkdtemp(prefix="bexpr-serve-")
+    path = Path(directory) / "examples.sqlite3"
+    print(f"serving from the SQLite database {path}", file=sys.stderr)
+    return f"sqlite:///{path}"
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
@@ -241,21 +435,57 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         choices=["critical", "error", "warning", "info", "debug"],
         help="uvicorn's log level (default info)",
     )
+    parser.add_argument(
+        "--data",
+        metavar="FILE",
+        help="serve the records in FILE (JSON: an array of jobs, or an object with "
+        '"jobs" and/or "deployments" arrays) instead of the bundled examples',
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        nargs="?",
+        const="",
+        help="list the records in a database, in SQL: an SQLAlchemy URL "
+        "(sqlite:///file.db, postgresql+psycopg://...), whose jobs and deployments "
+        "tables are created and filled if missing; with no URL, a new SQLite file",
+    )
     args = parser.parse_args(argv)
     try:
         # uvicorn is the optional [server] extra: imported only when serving.
         import uvicorn
 
-        app: ASGIApp = create_app()
+        data = load_data(args.data) if args.data else {}
+        records = {"jobs": data.get("jobs"), "deployments": data.get("deployments")}
+        if args.data:
+            # Only what the file holds: no example records beside the user's.
+            records = {name: found or [] for name, found in records.items()}
+        database = None
+        if args.database is not None:
+            database = open_database(
+                _database_url(args.database),
+                jobs=records["jobs"],
+                deployments=records["deployments"],
+            )
+        app: ASGIApp = create_app(
+            jobs=records["jobs"], deployments=records["deployments"], database=database
+        )
     except ImportError as err:
         print(
-            f"the example server needs starlette and uvicorn ({err}); install them with:\n"
-            "  python3 -m pip install 'bexpr[server]'   (from a checkout: '.[server]')",
+            f"the example server needs starlette and uvicorn ({err}), and for --database "
+            "SQLAlchemy; install them with:\n"
+            "  python3 -m pip install 'bexpr[server,sql]'   (from a checkout: '.[server,sql]')",
             file=sys.stderr,
         )
         return 2
-    except (OSError, ValueError) as err:
-        print(f"cannot load the example data: {err}", file=sys.stderr)
+    except listing.ListingError as err:
+        print(f"cannot serve the records: {err}", file=sys.stderr)
+        return 3
+    except (OSError, ValueError, KeyError) as err:
+        print(f"cannot load the records: {err}", file=sys.stderr)
+        return 3
+    except Exception as err:  # the database: a bad URL, a server that refuses
+        print(f"cannot open the database: {type(err).__name__}: {err}", file=sys.stderr)
         return 3
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
