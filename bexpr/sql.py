@@ -45,6 +45,7 @@ from bexpr.translate.sql import Translation, register_sqlite, translate_tree
 __all__ = [
     "Pushdown",
     "Translation",
+    "count",
     "everything",
     "execute",
     "pushdown",
@@ -237,6 +238,47 @@ def execute(
             continue
         kept.append(own)
     return list(IteratorResult(SimpleResultMetaData(keys), iter(kept)).all())
+
+
+def count(
+    connection: Any,
+    select: Any,
+    expr: str | Expression,
+    *,
+    document: Any = None,
+    columns: Mapping[str, Any] | None = None,
+    errors: Errors = "fail",
+    **options: Any,
+) -> int:
+    """How many rows of ``select`` have records that match ``expr``.
+
+    The rows the database decides are counted there (``count(*)``); only the
+    undecided ones come back, in the select's order, to be re-checked in
+    Python — so ``errors`` acts as in :func:`execute`, and the result is
+    ``len(execute(...))`` without reading the matching rows. The two
+    statements run in ``connection``'s transaction: give it one that sees a
+    single snapshot (SQLite always; PostgreSQL at ``REPEATABLE READ``) if
+    rows may change meanwhile.
+    """
+    pushed = pushdown(
+        connection, select, expr, document=document, columns=columns, errors=errors, **options
+    )
+    compiled = pushed.expression
+    assert compiled is not None
+    rows = pushed.statement.subquery()
+    match = rows.c.bexpr_match
+    total = int(
+        connection.execute(
+            sa.select(sa.func.count()).where(match.is_(True)).select_from(rows)
+        ).scalar_one()
+    )
+    if pushed.translation.exact:
+        return total
+    undecided = pushed.statement.where(pushed.translation.where.is_(None))
+    for row in connection.execute(undecided):
+        own, _, record = pushed.split(row)
+        total += _keeps(compiled, own, record(), errors)
+    return total
 
 
 def _keeps(expression: Expression, key: Any, record: Any, errors: Errors) -> bool:

@@ -151,6 +151,13 @@ def test_generated_filters_and_records(
                 expected = python_ids(text, stored, errors)
                 got = sql_ids(connection, select, text, table, errors)
                 assert got == expected, (engine.dialect.name, text, stored, errors)
+                try:
+                    counted: Any = bexpr.sql.count(
+                        connection, select, text, document=table.c.doc, errors=errors
+                    )
+                except bexpr.EvaluationError:
+                    counted = "error"
+                assert counted == (expected if expected == "error" else len(expected))
 
 
 def python_ids(text: str, stored: list[Any], errors: Any) -> Any:
