@@ -147,13 +147,16 @@ def pushdown(
     document: Any = None,
     columns: Mapping[str, Any] | None = None,
     errors: Errors = "fail",
+    records: bool = True,
     **options: Any,
 ) -> Pushdown:
     """``select`` with ``expr`` pushed down, for ``connection``'s database.
 
     :func:`execute` is this, then the re-check; use it directly to add to
     the statement (a ``LIMIT``, an ordering) or to read ``EXPLAIN``. On
-    SQLite it registers the ``matches`` function on the connection.
+    SQLite it registers the ``matches`` function on the connection. With
+    ``records=False`` the record columns hold NULL except in undecided rows,
+    the only ones whose record the re-check reads.
     """
     if errors != "fail" and errors != "skip" and not callable(errors):
         raise ValueError('errors must be "fail", "skip" or a callable')
@@ -162,7 +165,7 @@ def pushdown(
     if dialect == "sqlite":
         register_sqlite(connection.connection.dbapi_connection, compiled.options)
     translation = translate_tree(compiled.tree, compiled.options, dialect, document, columns)
-    return _pushed(select, compiled, translation, document, columns, errors)
+    return _pushed(select, compiled, translation, document, columns, errors, records)
 
 
 def _pushed(
@@ -172,13 +175,18 @@ def _pushed(
     document: Any,
     columns: Mapping[str, Any] | None,
     errors: Errors,
+    records: bool = True,
 ) -> Pushdown:
     if not isinstance(select, sa.Select):
         select = sa.select(select)  # a table or another FromClause: all its columns
     mapped = dict(columns or {})
     match = translation.where.label("bexpr_match")
-    record_columns = [] if document is None else [document.label("bexpr_document")]
-    record_columns += [column.label(f"bexpr_{n}") for n, column in enumerate(mapped.values())]
+    sources = ([] if document is None else [document]) + list(mapped.values())
+    if not records:
+        # Only an undecided row's record is read (and decoded): a decided
+        # row needs none, and the test is computed only for selected rows.
+        sources = [sa.case((translation.where.is_(None), source)) for source in sources]
+    record_columns = [source.label(f"bexpr_{n}") for n, source in enumerate(sources)]
     width = len(select.selected_columns)
     statement = select.add_columns(match, *record_columns)
     if compiled is None:
@@ -223,7 +231,14 @@ def execute(
     be read, since any of them might be one the reference fails on.
     """
     pushed = pushdown(
-        connection, select, expr, document=document, columns=columns, errors=errors, **options
+        connection,
+        select,
+        expr,
+        document=document,
+        columns=columns,
+        errors=errors,
+        records=False,
+        **options,
     )
     compiled = pushed.expression
     assert compiled is not None
@@ -252,32 +267,34 @@ def count(
 ) -> int:
     """How many rows of ``select`` have records that match ``expr``.
 
-    The rows the database decides are counted there (``count(*)``); only the
-    undecided ones come back, in the select's order, to be re-checked in
-    Python — so ``errors`` acts as in :func:`execute`, and the result is
-    ``len(execute(...))`` without reading the matching rows. The two
-    statements run in ``connection``'s transaction: give it one that sees a
-    single snapshot (SQLite always; PostgreSQL at ``REPEATABLE READ``) if
-    rows may change meanwhile.
+    ``select`` need name no more than a key (``select(table.c.id)``). The
+    database decides what it can; a decided row comes back as a bare TRUE,
+    and only the undecided ones bring their records, in the select's order,
+    to be re-checked in Python — so ``errors`` acts as in :func:`execute`,
+    and the result is ``len(execute(...))`` without reading the matching
+    rows' records. An exact translation is a bare ``count(*)``.
     """
     pushed = pushdown(
-        connection, select, expr, document=document, columns=columns, errors=errors, **options
+        connection,
+        select,
+        expr,
+        document=document,
+        columns=columns,
+        errors=errors,
+        records=False,
+        **options,
     )
     compiled = pushed.expression
     assert compiled is not None
-    rows = pushed.statement.subquery()
-    match = rows.c.bexpr_match
-    total = int(
-        connection.execute(
-            sa.select(sa.func.count()).where(match.is_(True)).select_from(rows)
-        ).scalar_one()
-    )
     if pushed.translation.exact:
-        return total
-    undecided = pushed.statement.where(pushed.translation.where.is_(None))
-    for row in connection.execute(undecided):
-        own, _, record = pushed.split(row)
-        total += _keeps(compiled, own, record(), errors)
+        matching = pushed.statement.subquery()
+        return int(connection.execute(sa.select(sa.func.count()).select_from(matching)).scalar())
+    total = 0
+    # One pass: a matching row comes back as a TRUE and no record; only an
+    # undecided row brings its record, for the re-check.
+    for row in connection.execute(pushed.statement):
+        own, decided, record = pushed.split(row)
+        total += 1 if decided else _keeps(compiled, own, record(), errors)
     return total
 
 

@@ -344,6 +344,17 @@ def test_a_filter_on_not_null_typed_columns_is_exact() -> None:
     assert bexpr.sql.translate("Name == web and Priority == 50", columns=columns).exact
     assert not bexpr.sql.translate("Name == web and Priority == 5.5", columns=columns).exact
     assert not bexpr.sql.translate("Name == web", columns={"Name": sa.column("n", sa.String)}).exact
+    engine = make_engine("sqlite", None)
+    table.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            table.insert(), [{"name": n, "priority": p} for n in ("web", "api") for p in (50, 7)]
+        )
+        select = sa.select(table.c.name)
+        for text in ("Name == web and Priority == 50", "Name != web or Priority == 7"):
+            counted = bexpr.sql.count(connection, select, text, columns=columns)
+            assert counted == len(bexpr.sql.execute(connection, select, text, columns=columns))
+            assert counted == {"Name == web and Priority == 50": 1}.get(text, 3)
 
 
 # -- the prefilter an index answers -------------------------------------------------------
