@@ -37,7 +37,7 @@ import itertools
 import re
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Generic, TypeAlias, TypeVar
+from typing import Any, Final, Generic, TypeAlias, TypeVar, overload
 from urllib.parse import parse_qsl
 
 from bexpr.api import Errors, Expression, RecordError
@@ -500,8 +500,9 @@ class Rows:
     columns: Mapping[str, Any] | None = None
 
 
+@overload
 def query(
-    items: Iterable[T] | Index[T] | Rows,
+    items: Rows,
     *,
     filter: str | Expression | None = None,
     per_page: int | None = None,
@@ -510,7 +511,32 @@ def query(
     key: KeySpec = "ID",
     errors: Errors = "fail",
     conflicting: Iterable[str] = (),
-) -> Page[T]:
+) -> Page[Any]: ...
+@overload
+def query(
+    items: Iterable[T],
+    *,
+    filter: str | Expression | None = None,
+    per_page: int | None = None,
+    next_token: str | KeyValue | None = None,
+    reverse: bool = False,
+    key: KeySpec = "ID",
+    errors: Errors = "fail",
+    conflicting: Iterable[str] = (),
+) -> Page[T]: ...
+
+
+def query(
+    items: Iterable[T] | Rows,
+    *,
+    filter: str | Expression | None = None,
+    per_page: int | None = None,
+    next_token: str | KeyValue | None = None,
+    reverse: bool = False,
+    key: KeySpec = "ID",
+    errors: Errors = "fail",
+    conflicting: Iterable[str] = (),
+) -> Page[Any]:
     """One page of ``items``, ordered by key, from ``next_token``, filtered.
 
     ``items`` is an iterable of records (sorted here, on every call), an
