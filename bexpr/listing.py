@@ -681,7 +681,7 @@ def _query_rows(
     """:func:`query` on records in a database (see :class:`Rows`)."""
     import sqlalchemy as sa  # the [sql] extra: imported only for a database
 
-    from bexpr import sql
+    from bexpr import sql  # it imports SQLAlchemy: only for a database
 
     composite = isinstance(rows.key, tuple)
     key_columns: tuple[Any, ...] = rows.key if composite else (rows.key,)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -150,6 +151,7 @@ class Database:
     """
 
     def __init__(self, engine: Any) -> None:
+        # SQLAlchemy is the optional [sql] extra: imported only for a database.
         import sqlalchemy as sa
         from sqlalchemy.dialects.postgresql import JSONB
 
@@ -179,7 +181,7 @@ class Database:
         self, jobs: Sequence[Mapping[str, Any]], deployments: Sequence[Mapping[str, Any]]
     ) -> None:
         """Create the tables and fill them, unless they exist."""
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # the optional [sql] extra: only for a database
 
         if sa.inspect(self.engine).has_table("jobs"):
             return
@@ -204,7 +206,7 @@ class Database:
 
     def page(self, name: str, params: listing.Params, prefix: str) -> listing.Page[Any]:
         """One page of ``name``'s records: runs the listing in the database."""
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # the optional [sql] extra: only for a database
 
         table = self.jobs if name == "jobs" else self.deployments
         key = table.c.id if name == "jobs" else (table.c.create_index, table.c.id)
@@ -240,7 +242,7 @@ def open_database(
     """The example tables at ``url`` (a URL or an SQLAlchemy engine), created
     and filled with ``jobs`` and ``deployments`` (the bundled examples by
     default) if they do not exist yet."""
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # the optional [sql] extra: only for a database
 
     if isinstance(url, sa.Engine):
         engine = url
@@ -297,10 +299,17 @@ def _list_endpoint(
     records: Sequence[Mapping[str, Any]], key: listing.KeySpec
 ) -> Callable[[Request], Awaitable[Response]]:
     """A handler listing ``records`` by ``key`` as the request's parameters say."""
-    index = listing.Index(records, key)  # sorted once, not per request
+    broken: listing.ListingError | None = None
+    try:
+        index = listing.Index(records, key)  # sorted once, not per request
+    except listing.ListingError as err:
+        # Records that cannot be listed: every request says so (a 500).
+        index, broken = listing.Index([]), err
 
     async def endpoint(request: Request) -> Response:
         try:
+            if broken is not None:
+                raise broken
             # multi_items keeps repeated parameters, which Params rejects.
             params = listing.Params.parse(request.query_params.multi_items(), exclusive=EXCLUSIVE)
             prefix = params.others.get("prefix", "")
@@ -403,7 +412,6 @@ def _database_url(url: str) -> str:
     """The URL to open: ``url``, or a new SQLite file in a temporary directory."""
     if url:
         return url
-    import tempfile
 
     directory = tempfile.mkdtemp(prefix="bexpr-serve-")
     path = Path(directory) / "examples.sqlite3"
@@ -472,9 +480,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         )
     except ImportError as err:
         print(
-            f"the example server needs starlette and uvicorn ({err}), and for --database "
-            "SQLAlchemy; install them with:\n"
-            "  python3 -m pip install 'bexpr[server,sql]'   (from a checkout: '.[server,sql]')",
+            f"the example server needs starlette and uvicorn ({err}); install them with:\n"
+            "  python3 -m pip install 'bexpr[server]'   (from a checkout: '.[server]')\n"
+            "and for --database, SQLAlchemy: 'bexpr[server,sql]'",
             file=sys.stderr,
         )
         return 2

@@ -550,6 +550,7 @@ def _index_like(key: str) -> bool:
 
 
 def _jsonb() -> Any:
+    # The PostgreSQL dialect's module is loaded only when it is translated for.
     from sqlalchemy.dialects.postgresql import JSONB
 
     return JSONB
