@@ -31,7 +31,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bexpr import listing, re2, sql
+    from bexpr import listing, polars, re2, sql
     from bexpr.analysis.check import check
     from bexpr.analysis.complete import Completion, complete
     from bexpr.analysis.schema import Type, schema_of
@@ -73,6 +73,7 @@ __all__ = [
     "from_json",
     "listing",
     "parse",
+    "polars",
     "re2",
     "schema_of",
     "sql",
@@ -108,6 +109,7 @@ _HOMES: dict[str, str | None] = {
     "parse": "bexpr.api",
     "validate": "bexpr.api",
     "listing": None,
+    "polars": None,
     "re2": None,
     "sql": None,
 }

@@ -33,13 +33,20 @@ import bisect
 import enum
 import functools
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import regex  # type: ignore[import-untyped, unused-ignore]
 
-__all__ = ["GO_1_25_PROPERTY_NAMES", "ErrorCode", "RE2SyntaxError", "compile", "translate"]
+__all__ = [
+    "GO_1_25_PROPERTY_NAMES",
+    "ErrorCode",
+    "RE2SyntaxError",
+    "compile",
+    "to_rust",
+    "translate",
+]
 
 #: Follow Go 1.25+ for ``\p{name}`` lookups (aliases, loose matching, extra names).
 GO_1_25_PROPERTY_NAMES: bool = False
@@ -1095,15 +1102,25 @@ def _emit_class(ranges: Ranges) -> str:
     return ("[^" if negated else "[") + "".join(items) + "]"
 
 
-def _emit_literal(node: _Literal) -> str:
+@dataclass(frozen=True, slots=True)
+class _Dialect:
+    """How one regex engine spells a code point, a class and an assertion."""
+
+    escape: Callable[[int, bool], str]
+    emit_class: Callable[[Ranges], str]
+    assertions: Mapping[_AssertKind, str]
+    prefix: str = ""
+
+
+def _emit_literal(node: _Literal, dialect: _Dialect) -> str:
     """Spell a literal string, expanding case folding into sets."""
     out = []
     for ch in node.text:
         orbit = _orbit(ord(ch)) if node.fold else (ord(ch),)
         if len(orbit) == 1:
-            out.append(_escape(ord(ch), in_class=False))
+            out.append(dialect.escape(ord(ch), False))
         else:
-            out.append(_emit_class(_normalize((cp, cp) for cp in orbit)))
+            out.append(dialect.emit_class(_normalize((cp, cp) for cp in orbit)))
     return "".join(out)
 
 
@@ -1144,8 +1161,8 @@ def _unwrap_repeat(node: _Repeat) -> tuple[_Node, int, int]:
 _ATOM, _SEQUENCE, _ALTERNATION = range(3)
 
 
-def _emit(root: _Node) -> str:
-    """Spell a parse tree in regex-module syntax."""
+def _emit(root: _Node, dialect: _Dialect) -> str:
+    """Spell a parse tree in ``dialect``'s syntax."""
     done: dict[int, tuple[str, int]] = {}
 
     def group(node: _Node, strength: int) -> str:
@@ -1155,12 +1172,12 @@ def _emit(root: _Node) -> str:
 
     for node in _postorder(root):
         if isinstance(node, _Literal):
-            text = _emit_literal(node)
+            text = _emit_literal(node, dialect)
             result = (text, _ATOM if len(node.text) == 1 else _SEQUENCE)
         elif isinstance(node, _Class):
-            result = (_emit_class(node.ranges), _ATOM)
+            result = (dialect.emit_class(node.ranges), _ATOM)
         elif isinstance(node, _Assert):
-            result = (_ASSERTIONS[node.kind], _SEQUENCE)
+            result = (dialect.assertions[node.kind], _SEQUENCE)
         elif isinstance(node, _Empty):
             result = ("", _SEQUENCE)
         elif isinstance(node, _Capture):
@@ -1176,6 +1193,68 @@ def _emit(root: _Node) -> str:
             result = (text + _quantifier(lo, hi, node.greedy), _SEQUENCE)
         done[id(node)] = result
     return done[id(root)][0]
+
+
+_PYTHON: Final = _Dialect(
+    lambda cp, in_class: _escape(cp, in_class), _emit_class, _ASSERTIONS, "(?V0)"
+)
+
+# Rust's regex crate (Polars): the same family, but its Perl classes and \b
+# are Unicode, it has no \Q...\E and no surrogates. Everything is spelled
+# out: classes as explicit ranges, code points as \x{...}, \b as ASCII.
+_SURROGATES: Final = (0xD800, 0xDFFF)
+
+
+def _rust_escape(cp: int, in_class: bool) -> str:
+    ch = chr(cp)
+    if ch.isascii() and (ch.isalnum() or ch == "_"):
+        return ch
+    return f"\\x{{{cp:X}}}"
+
+
+def _without_surrogates(ranges: Ranges) -> Ranges:
+    low, high = _SURROGATES
+    kept: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        if hi < low or lo > high:
+            kept.append((lo, hi))
+            continue
+        if lo < low:
+            kept.append((lo, low - 1))
+        if hi > high:
+            kept.append((high + 1, hi))
+    return tuple(kept)
+
+
+def _rust_class(ranges: Ranges) -> str:
+    ranges = _without_surrogates(ranges)
+    if not ranges:
+        return "[^\\x{0}-\\x{10FFFF}]"
+    complement = _without_surrogates(_negate(ranges))
+    if not complement:
+        return "(?s:.)"
+    if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
+        return _rust_escape(ranges[0][0], False)
+    negated = len(complement) < len(ranges)
+    items = []
+    for lo, hi in complement if negated else ranges:
+        spelled = _rust_escape(lo, True)
+        items.append(spelled if lo == hi else f"{spelled}-{_rust_escape(hi, True)}")
+    return ("[^" if negated else "[") + "".join(items) + "]"
+
+
+_RUST: Final = _Dialect(
+    _rust_escape,
+    _rust_class,
+    {
+        _AssertKind.BEGIN_TEXT: r"\A",
+        _AssertKind.END_TEXT: r"\z",
+        _AssertKind.BEGIN_LINE: "(?m:^)",
+        _AssertKind.END_LINE: "(?m:$)",
+        _AssertKind.WORD_BOUNDARY: r"(?-u:\b)",
+        _AssertKind.NO_WORD_BOUNDARY: r"(?-u:\B)",
+    },
+)
 
 
 # ---------------------------------------------------------------------------
@@ -1196,10 +1275,27 @@ def translate(pattern: str) -> str:
     Raises:
         RE2SyntaxError: where Go's ``regexp.Compile`` returns an error.
     """
+    return _PYTHON.prefix + _emit(_checked_tree(pattern), _PYTHON)
+
+
+def _checked_tree(pattern: str) -> _Node:
     parser = _Parser(pattern)
     tree = parser.parse()
     _check_limits(tree, pattern, parser.nodes, parser.repeat_product)
-    return "(?V0)" + _emit(tree)
+    return tree
+
+
+@functools.lru_cache(maxsize=512)
+def to_rust(pattern: str) -> str:
+    """Translate an RE2/Go pattern for Rust's ``regex`` crate (Polars'
+    ``str.contains``): a search with it matches exactly the strings Go's
+    ``regexp.MatchString`` matches. The engine may still refuse a pattern
+    its size limit does not allow; callers check before relying on it.
+
+    Raises:
+        RE2SyntaxError: where Go's ``regexp.Compile`` returns an error.
+    """
+    return _emit(_checked_tree(pattern), _RUST)
 
 
 @functools.lru_cache(maxsize=256)

@@ -52,8 +52,9 @@ from bexpr.go.strconv import (
     parse_int,
 )
 from bexpr.options import Options
-from bexpr.syntax.ast import And, Collection, Match, MatchOp, Node, Not, Or
+from bexpr.syntax.ast import And, Match, MatchOp, Node, Or
 from bexpr.syntax.visitor import Visitor
+from bexpr.translate.core import Logic, Translator, undecidable
 
 __all__ = ["MATCHES_FUNCTION", "Translation", "register_sqlite", "translate_tree"]
 
@@ -96,23 +97,41 @@ def _literal(value: Any) -> SQL:
     return sa.literal(value)
 
 
-# A simple CASE reads its operand once: a CASE that tested ``left IS NULL``
-# and then ``left`` would hold it twice, and a nested filter's SQL would
-# double in size at each level.
-def _and(left: SQL, right: SQL) -> SQL:
-    """go-bexpr's ``and``: left to right, and a NULL on the left stays NULL
-    (SQL's own ``FALSE AND NULL`` is FALSE where the reference raises)."""
-    return sa.case({True: right, False: _FALSE}, value=left)
+class _SqlLogic(Logic[SQL]):
+    """The three values as SQL booleans: TRUE, FALSE and NULL.
+
+    A simple CASE reads its operand once: a CASE that tested ``left IS
+    NULL`` and then ``left`` would hold it twice, and a nested filter's SQL
+    would double in size at each level.
+    """
+
+    @property
+    def true(self) -> SQL:
+        return _TRUE
+
+    @property
+    def false(self) -> SQL:
+        return _FALSE
+
+    @property
+    def maybe(self) -> SQL:
+        return _NULL
+
+    def and_(self, left: SQL, right: SQL) -> SQL:
+        # SQL's own FALSE AND NULL is FALSE where the reference raises on the left.
+        return sa.case({True: right, False: _FALSE}, value=left)
+
+    def or_(self, left: SQL, right: SQL) -> SQL:
+        return sa.case({True: _TRUE, False: right}, value=left)
+
+    def not_(self, operand: SQL) -> SQL:
+        # Not SQL's NOT, though it keeps NULL too: a bare ``NOT CASE ... END``
+        # under ``IS NOT FALSE`` would parse as ``NOT (... IS NOT FALSE)``.
+        return sa.case({True: _FALSE, False: _TRUE}, value=operand)
 
 
-def _or(left: SQL, right: SQL) -> SQL:
-    return sa.case({True: _TRUE, False: right}, value=left)
-
-
-def _not(operand: SQL) -> SQL:
-    # Not SQL's NOT, though it keeps NULL too: a bare ``NOT CASE ... END``
-    # under ``IS NOT FALSE`` would parse as ``NOT (... IS NOT FALSE)``.
-    return sa.case({True: _FALSE, False: _TRUE}, value=operand)
+_LOGIC: Final = _SqlLogic()
+_not = _LOGIC.not_
 
 
 class _Path:
@@ -193,7 +212,7 @@ _KINDS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
 }
 
 
-class _Translator(Visitor[SQL]):
+class _Translator(Translator[SQL]):
     """Each node to a TRUE/FALSE/NULL SQL expression."""
 
     def __init__(
@@ -203,41 +222,16 @@ class _Translator(Visitor[SQL]):
         document: SQL | None,
         columns: Mapping[str, Any],
     ) -> None:
+        super().__init__(_LOGIC)
         self.options = options
         self.dialect = dialect
         self.document = document
         self.columns = columns
         self.kinds = _KINDS[dialect]
-        self.exact = True
-
-    def maybe(self) -> SQL:
-        """Left to the Python re-check."""
-        self.exact = False
-        return _NULL
 
     def is_kind(self, kind_expression: SQL, kind: str) -> SQL:
         names = self.kinds[kind]
         return kind_expression == names[0] if len(names) == 1 else kind_expression.in_(names)
-
-    # -- structure -------------------------------------------------------------
-    def visit_not(self, node: Not, *args: Any) -> SQL:
-        return _not(self.visit(node.operand))
-
-    def visit_and(self, node: And, *args: Any) -> SQL:
-        result = self.visit(node.operands[-1])
-        for operand in reversed(node.operands[:-1]):
-            result = _and(self.visit(operand), result)
-        return result
-
-    def visit_or(self, node: Or, *args: Any) -> SQL:
-        result = self.visit(node.operands[-1])
-        for operand in reversed(node.operands[:-1]):
-            result = _or(self.visit(operand), result)
-        return result
-
-    def visit_collection(self, node: Collection, *args: Any) -> SQL:
-        # any/all run in Python for now: the re-check decides them exactly.
-        return self.maybe()
 
     # -- matches ---------------------------------------------------------------
     def visit_match(self, node: Match, *args: Any) -> SQL:
@@ -591,14 +585,8 @@ def translate_tree(
     """Translate a syntax tree for ``dialect`` (``"sqlite"`` or ``"postgresql"``)."""
     if dialect not in _KINDS:
         raise ValueError(f"bexpr.sql supports sqlite and postgresql, not {dialect!r}")
-    if (
-        options.hook is not None
-        or options.resolver is not None
-        or options.has_unknown
-        or options.variables
-    ):
-        # These change what lookups find in Python: every row is re-checked.
-        return Translation(_NULL, False)
+    if undecidable(options):
+        return Translation(_NULL, False)  # every row is re-checked
     translator = _Translator(options, dialect, document, columns or {})
     where = translator.visit(tree)
     prefilter = _Prefilter(dialect, document, columns or {}).visit(tree)

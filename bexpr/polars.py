@@ -1,0 +1,192 @@
+"""bexpr filters on Polars frames, vectorized, with the reference's answers.
+
+:func:`filter` keeps exactly the rows ``bexpr.filter(expr, frame.to_dicts())``
+keeps, and raises (or skips) where it does: the filter runs as a Polars
+expression over the frame's columns, and the rows it cannot decide (a null
+where the reference raises, a pattern the engine cannot run, a lookup only
+Python can follow) are re-checked by the Python evaluator, row by row,
+inside the same query. A :class:`polars.LazyFrame` stays lazy, so
+``scan_parquet(...)`` with the streaming engine filters data larger than
+memory.
+
+>>> import polars as pl
+>>> import bexpr.polars
+>>> jobs = pl.DataFrame({
+...     "Name": ["web", "db", "cache"],
+...     "Meta": [{"env": "prod"}, {"env": "dev"}, {"env": "prod"}],
+...     "Datacenters": [["dc1", "dc2"], ["dc1"], ["dc2"]],
+... })
+>>> bexpr.polars.filter(jobs, 'Meta.env == prod and "dc2" in Datacenters')["Name"].to_list()
+['web', 'cache']
+
+Polars comes with the ``polars`` extra: ``pip install 'bexpr[polars]'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import polars as pl
+
+from bexpr.api import Errors, Expression, RecordError
+from bexpr.api import compile as compile_expression
+from bexpr.errors import EvaluationError
+from bexpr.translate.polars import PolarsOps, schema_types
+from bexpr.translate.typed import TypedTranslation, translate_typed
+
+__all__ = ["expr", "filter", "translate"]
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+_OPS = PolarsOps()
+
+
+def translate(
+    expr: str | Expression, schema: Mapping[str, Any], **options: Any
+) -> TypedTranslation[pl.Expr]:
+    """The filter as a three-valued Polars expression for a frame of
+    ``schema``: per row TRUE, FALSE or null ("maybe": the Python evaluator
+    decides). ``.exact`` says it is never null; ``.columns`` are the columns
+    the filter reads. Most callers want :func:`expr` or :func:`filter`."""
+    compiled = expr if isinstance(expr, Expression) else compile_expression(expr, **options)
+    return translate_typed(compiled.tree, _OPS, schema_types(schema), compiled.options)
+
+
+def _unused(name: str, schema: Mapping[str, Any]) -> str:
+    while name in schema:
+        name = "_" + name
+    return name
+
+
+def expr(
+    expr: str | Expression,
+    schema: Mapping[str, Any],
+    *,
+    errors: Errors = "fail",
+    **options: Any,
+) -> pl.Expr:
+    """A Polars boolean expression that is TRUE exactly for the rows of a
+    frame of ``schema`` that the filter keeps: ``frame.filter(expr(...))``.
+
+    Rows the engine cannot decide are evaluated in Python inside the
+    expression; with ``errors="fail"`` one the reference fails on raises
+    :class:`bexpr.EvaluationError` when the frame is computed (its ``key``
+    is the row's position in the batch the expression sees: use
+    :func:`filter` for positions in the whole frame).
+    """
+    compiled = expr if isinstance(expr, Expression) else compile_expression(expr, **options)
+    translation = translate(compiled, schema)
+    if translation.exact:
+        return translation.where
+    position = pl.int_range(0, pl.len(), dtype=pl.UInt32)
+    return _residual(compiled, translation, schema, position, errors)
+
+
+def _residual(
+    compiled: Expression,
+    translation: TypedTranslation[pl.Expr],
+    schema: Mapping[str, Any],
+    position: pl.Expr,
+    errors: Errors,
+    failures: list[EvaluationError] | None = None,
+    streaming: bool = False,
+) -> pl.Expr:
+    """The translation with its undecided rows decided in Python; an error
+    raised is also put in ``failures`` (Polars re-raises a copy that keeps
+    the type and message but not ``key`` or ``selector``)."""
+    if errors != "fail" and errors != "skip" and not callable(errors):
+        raise ValueError('errors must be "fail", "skip" or a callable')
+    match, row = _unused("__bexpr_match", schema), _unused("__bexpr_row", schema)
+    columns = list(translation.columns)
+    packed = pl.struct(translation.where.alias(match), position.alias(row), *columns)
+    return packed.map_batches(
+        _recheck(compiled, match, row, columns, errors, [] if failures is None else failures),
+        return_dtype=pl.Boolean,
+        # Elementwise lets the streaming engine run it on each batch, in
+        # parallel; otherwise it sees every row at once, in order, so the
+        # first row the reference fails on is the one reported.
+        is_elementwise=streaming,
+    )
+
+
+def _recheck(
+    compiled: Expression,
+    match: str,
+    row: str,
+    columns: list[str],
+    errors: Errors,
+    failures: list[EvaluationError],
+) -> Callable[[pl.Series], pl.Series]:
+    def decide(packed: pl.Series) -> pl.Series:
+        frame = packed.struct.unnest()
+        decided = frame[match]
+        undecided = frame.filter(pl.col(match).is_null())
+        if undecided.height == 0:
+            return decided
+        # A frame of no columns has no rows: a filter reading none sees {}.
+        records = undecided.select(columns).to_dicts() if columns else [{}] * undecided.height
+        rows = undecided[row].to_list()
+        verdicts = [
+            _keeps(compiled, position, record, errors, failures)
+            for position, record in zip(rows, records, strict=True)
+        ]
+        where = decided.is_null().arg_true()
+        return decided.scatter(where, pl.Series(verdicts, dtype=pl.Boolean))
+
+    return decide
+
+
+def _keeps(
+    compiled: Expression,
+    position: int,
+    record: dict[str, Any],
+    errors: Errors,
+    failures: list[EvaluationError],
+) -> bool:
+    try:
+        return compiled.evaluate(record)
+    except EvaluationError as err:
+        if errors == "fail":
+            failure = err.with_key(position)
+            failures.append(failure)
+            raise failure from err
+        if callable(errors):
+            errors(RecordError(position, record, err))
+        return False
+
+
+def filter(
+    frame: Frame, expr: str | Expression, *, errors: Errors = "fail", **options: Any
+) -> Frame:
+    """The rows of ``frame`` the filter keeps: a DataFrame for a DataFrame, a
+    LazyFrame (still lazy) for a LazyFrame.
+
+    Exactly the rows ``bexpr.filter(expr, frame.to_dicts(), errors=errors)``
+    keeps. ``errors="fail"`` raises :class:`bexpr.EvaluationError` for a
+    row the reference fails on, its ``key`` the row's position in the
+    frame; for a LazyFrame that happens when it is collected, batches may
+    be checked in parallel (the row named is one the reference fails on,
+    not always the first), and Polars raises a copy of the error whose
+    message names the row (``record 7: ...``) but whose ``key`` and
+    ``selector`` are None. ``"skip"`` drops
+    such rows; a function receives a :class:`bexpr.RecordError` for each.
+    """
+    compiled = expr if isinstance(expr, Expression) else compile_expression(expr, **options)
+    lazy = isinstance(frame, pl.LazyFrame)
+    schema = frame.collect_schema() if lazy else frame.schema
+    translation = translate(compiled, schema)
+    if translation.exact:
+        return frame.filter(translation.where)
+    row = _unused("__bexpr_position", schema)
+    failures: list[EvaluationError] = []
+    keep = _residual(compiled, translation, schema, pl.col(row), errors, failures, lazy)
+    result = frame.lazy().with_row_index(row).filter(keep).drop(row)
+    if lazy:
+        return result  # type: ignore[return-value]
+    try:
+        return result.collect()  # type: ignore[return-value]
+    except EvaluationError:
+        if failures:
+            raise failures[0] from None  # the error itself, with its key and selector
+        raise

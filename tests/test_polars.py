@@ -1,0 +1,215 @@
+"""bexpr.polars: exactly the rows bexpr.filter keeps on frame.to_dicts(), errors included."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+pl = pytest.importorskip("polars")
+
+import bexpr  # noqa: E402
+import bexpr.polars  # noqa: E402
+from bexpr.go import re2  # noqa: E402
+from tests.frames import Kind, frames, typed_trees  # noqa: E402
+from tests.strategies import trees  # noqa: E402
+from tests.test_re2 import MATCH_CASES  # noqa: E402
+
+CORPUS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "conformance_public.jsonl")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip()
+]
+CASES = [c for c in CORPUS if not c["filter"] and c["expect"] != "parse_error"]
+
+
+def canon(value: Any) -> Any:
+    """``value`` with NaN made comparable (a fresh NaN is unequal to itself)."""
+    if isinstance(value, float) and math.isnan(value):
+        return ("NaN",)
+    if isinstance(value, dict):
+        return {key: canon(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [canon(item) for item in value]
+    return value
+
+
+def outcome(run: Any) -> Any:
+    try:
+        return canon(run())
+    except bexpr.EvaluationError as err:
+        return ("error", err.key)
+
+
+def compare(frame: Any, text: str, errors: str, **options: Any) -> Any:
+    """bexpr.polars.filter against bexpr.filter on the frame's rows."""
+    rows = frame.to_dicts()
+    expected = outcome(lambda: bexpr.filter(text, rows, errors=errors, **options))
+    got = outcome(lambda: bexpr.polars.filter(frame, text, errors=errors, **options).to_dicts())
+    assert got == expected, (text, errors, frame.schema, rows)
+    lazy = outcome(
+        lambda: (
+            bexpr.polars.filter(frame.lazy(), text, errors=errors, **options).collect().to_dicts()
+        )
+    )
+    # A lazy frame's error is Polars' copy (no key): compare what it says.
+    if isinstance(expected, tuple):
+        assert isinstance(lazy, tuple), (text, errors, rows)
+    else:
+        assert lazy == expected, (text, errors, rows)
+    return expected
+
+
+def kept(expected: Any, total: int) -> str:
+    """What a generated case exercised, for hypothesis' statistics."""
+    if isinstance(expected, tuple):
+        return "error"
+    return "none" if not expected else "all" if len(expected) == total else "some"
+
+
+# -- the conformance corpus, where its record fits a typed frame ------------------------
+
+
+def fitting_frame(record: Any) -> Any:
+    """A one-row frame holding ``record``, or None if Polars cannot type it as is."""
+    if not isinstance(record, dict) or not record:
+        return None
+    try:
+        frame = pl.DataFrame([record])
+    except Exception:
+        return None
+    if frame.to_dicts() != [record] or any(dtype == pl.Object for dtype in frame.schema.values()):
+        return None
+    return frame
+
+
+FITTING = [(case, fitting_frame(case["data"])) for case in CASES]
+FITTING = [(case, frame) for case, frame in FITTING if frame is not None]
+
+
+def test_many_corpus_records_fit_a_frame() -> None:
+    assert len(FITTING) > 100
+
+
+@pytest.mark.parametrize(("case", "frame"), FITTING, ids=[c["id"] for c, _ in FITTING])
+def test_a_corpus_case_on_a_frame(case: dict[str, Any], frame: Any) -> None:
+    options = case.get("options") or {}
+    for errors in ("fail", "skip"):
+        compare(frame, case["expr"], errors, **options)
+
+
+# -- generated schemas, rows and filters ---------------------------------------------------
+
+
+def polars_type(kind: Kind) -> Any:
+    if kind.name == "list":
+        assert kind.element is not None
+        return pl.List(polars_type(kind.element))
+    if kind.name == "struct":
+        return pl.Struct({name: polars_type(inner) for name, inner in kind.fields})
+    return {"str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}[kind.name]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(frame=frames(), data=st.data())
+def test_generated_frames_and_filters(frame: Any, data: st.DataObject) -> None:
+    schema, rows = frame
+    tree = data.draw(typed_trees(schema) if data.draw(st.integers(0, 9)) else trees())
+    typed = pl.DataFrame(rows, schema={name: polars_type(kind) for name, kind in schema.items()})
+    text = str(tree)
+    fail = compare(typed, text, "fail")
+    skip = compare(typed, text, "skip")
+    exact = bexpr.polars.translate(text, typed.schema).exact
+    event(f"fail: {kept(fail, len(rows))}; skip: {kept(skip, len(rows))}; exact: {exact}")
+
+
+# -- regexes in Rust's dialect -----------------------------------------------------------
+
+
+VALID = []
+for pattern, subject, expected in MATCH_CASES:
+    try:
+        re2.to_rust(pattern)
+    except re2.RE2SyntaxError:
+        continue
+    if "\ud800" <= subject <= "\udfff" or any("\ud800" <= c <= "\udfff" for c in subject):
+        continue  # a Polars string is UTF-8: no lone surrogates
+    VALID.append((pattern, subject, expected))
+
+
+def test_every_re2_match_case_runs_in_rust() -> None:
+    assert len(VALID) > 200
+    subjects = pl.Series([subject for _, subject, _ in VALID])
+    found = [
+        pl.Series([subject]).str.contains(re2.to_rust(pattern)).item()
+        for pattern, subject, _ in VALID
+    ]
+    assert len(found) == len(subjects)
+    wrong = [
+        (pattern, subject, expected)
+        for (pattern, subject, expected), got in zip(VALID, found, strict=True)
+        if got != expected
+    ]
+    assert not wrong
+
+
+def test_a_pattern_too_large_for_the_engine_runs_in_python() -> None:
+    frame = pl.DataFrame({"s": ["a" * 3000, "b"]})
+    text = 's matches "\\\\pL{1000}\\\\pL{1000}a"'
+    assert bexpr.polars.filter(frame, text)["s"].to_list() == ["a" * 3000]
+
+
+# -- the API ------------------------------------------------------------------------------
+
+
+def test_a_lazy_frame_stays_lazy_and_streams(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.parquet"
+    pl.DataFrame(
+        {
+            "ID": [f"job-{i}" for i in range(1000)],
+            "Meta": [{"env": "prod" if i % 3 else "dev"} for i in range(1000)],
+            "Count": [None if i % 7 == 0 else i for i in range(1000)],
+        }
+    ).write_parquet(path)
+    lazy = bexpr.polars.filter(pl.scan_parquet(path), "Meta.env == dev", errors="skip")
+    assert isinstance(lazy, pl.LazyFrame)
+    streamed = lazy.collect(engine="streaming")
+    assert streamed["ID"].to_list() == [f"job-{i}" for i in range(0, 1000, 3)]
+    # Count is null in some rows: an error there, skipped, or raised at collect.
+    skipped = bexpr.polars.filter(pl.scan_parquet(path), "Count == 10", errors="skip")
+    assert skipped.collect(engine="streaming")["ID"].to_list() == ["job-10"]
+    failing = bexpr.polars.filter(pl.scan_parquet(path), "Count == 10")
+    with pytest.raises(bexpr.EvaluationError, match="record"):
+        failing.collect(engine="streaming")
+
+
+def test_the_first_failing_row_is_named() -> None:
+    frame = pl.DataFrame({"Name": ["web", None, "db", None]})
+    with pytest.raises(bexpr.EvaluationError) as raised:
+        bexpr.polars.filter(frame, "Name == web")
+    assert raised.value.key == 1 and raised.value.selector == "Name"
+    problems: list[Any] = []
+    kept = bexpr.polars.filter(frame, "Name == web", errors=problems.append)
+    assert kept["Name"].to_list() == ["web"] and [p.key for p in problems] == [1, 3]
+
+
+def test_an_expression_for_a_frame() -> None:
+    frame = pl.DataFrame({"Name": ["web", "db"], "Tags": [["a", "b"], ["c"]]})
+    keep = bexpr.polars.expr('"a" in Tags or Name == db', frame.schema)
+    assert frame.filter(keep)["Name"].to_list() == ["web", "db"]
+    exact = bexpr.polars.translate("Name == web", {"Name": pl.String})
+    assert not exact.exact  # a null Name would be an error: such rows are Python's
+    assert exact.columns == ("Name",)
+
+
+def test_nothing_but_library_errors_escape() -> None:
+    frame = pl.DataFrame({"x": [1]})
+    with pytest.raises(bexpr.ParseError):
+        bexpr.polars.filter(frame, "x ==")
