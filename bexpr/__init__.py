@@ -31,7 +31,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bexpr import listing, polars, re2, sql
+    from bexpr import listing, polars, re2, spark, sql
     from bexpr.analysis.check import check
     from bexpr.analysis.complete import Completion, complete
     from bexpr.analysis.schema import Type, schema_of
@@ -76,6 +76,7 @@ __all__ = [
     "polars",
     "re2",
     "schema_of",
+    "spark",
     "sql",
     "to_json",
     "validate",
@@ -111,6 +112,7 @@ _HOMES: dict[str, str | None] = {
     "listing": None,
     "polars": None,
     "re2": None,
+    "spark": None,
     "sql": None,
 }
 
