@@ -25,21 +25,23 @@ Polars comes with the ``polars`` extra: ``pip install 'bexpr[polars]'``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import polars as pl
 
 from bexpr.api import Errors, Expression, RecordError
 from bexpr.api import compile as compile_expression
 from bexpr.errors import EvaluationError
+from bexpr.translate.core import undecidable
 from bexpr.translate.polars import PolarsOps, schema_types
-from bexpr.translate.typed import TypedTranslation, translate_typed
+from bexpr.translate.typed import TypedTranslation, pushable, translate_typed
 
-__all__ = ["expr", "filter", "translate"]
+__all__ = ["expr", "filter", "pushed", "translate"]
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 _OPS = PolarsOps()
+_NO_POSITION: Final = pl.lit(None, dtype=pl.UInt32)
 
 
 def translate(
@@ -178,8 +180,13 @@ def filter(
     translation = translate(compiled, schema)
     if translation.exact:
         return frame.filter(translation.where)
-    row = _unused("__bexpr_position", schema)
     failures: list[EvaluationError] = []
+    if errors == "skip":
+        # No error to name a row in: no row index, so Polars can push the
+        # plain tests, and the rest, into a Parquet scan.
+        keep = _residual(compiled, translation, schema, _NO_POSITION, errors, failures, lazy)
+        return frame.filter(*pushed(compiled, schema, errors), keep)
+    row = _unused("__bexpr_position", schema)
     keep = _residual(compiled, translation, schema, pl.col(row), errors, failures, lazy)
     result = frame.lazy().with_row_index(row).filter(keep).drop(row)
     if lazy:
@@ -190,3 +197,25 @@ def filter(
         if failures:
             raise failures[0] from None  # the error itself, with its key and selector
         raise
+
+
+def pushed(compiled: Expression, schema: Mapping[str, Any], errors: Errors) -> list[pl.Expr]:
+    """The plain tests a Parquet scan can apply (see
+    :func:`bexpr.translate.typed.pushable`), as Polars expressions."""
+    if undecidable(compiled.options):
+        return []
+    found = []
+    for test in pushable(
+        compiled.tree, schema_types(schema), "skip" if errors == "skip" else "fail"
+    ):
+        target = pl.col(test.path[0])
+        steps = [target]
+        for key in test.path[1:]:
+            target = target.struct.field(key)
+            steps.append(target)
+        found_test = target == pl.lit(test.value)
+        if test.nulls:
+            for step in reversed(steps):
+                found_test = step.is_null() | found_test
+        found.append(found_test)
+    return found

@@ -18,7 +18,7 @@ dropped every row it can::
 
 The equality tests of the filter's top-level ``and`` also go to Spark as
 plain comparisons that a Parquet or ORC scan can use to skip row groups
-(``PushedFilters`` in ``explain()``): see :func:`pushable`.
+(``PushedFilters`` in ``explain()``): see :func:`pushed`.
 
 PySpark comes with the ``spark`` extra: ``pip install 'bexpr[spark]'``.
 """
@@ -35,20 +35,18 @@ from pyspark.sql import types as T
 from bexpr.api import Expression
 from bexpr.api import compile as compile_expression
 from bexpr.errors import EvaluationError
-from bexpr.go.strconv import ConversionError, convert
-from bexpr.syntax.ast import And, Match, MatchOp, Node
+from bexpr.syntax.ast import Node
 from bexpr.translate.core import undecidable
 from bexpr.translate.spark import SparkOps, python_udf, quoted, schema_types
-from bexpr.translate.typed import Scalar, StructOf, Type, TypedTranslation, translate_typed
+from bexpr.translate.typed import TypedTranslation, pushable, translate_typed
 
-__all__ = ["column", "filter", "pushable", "translate"]
+__all__ = ["column", "filter", "pushed", "translate"]
 
 SparkErrors = Literal["fail", "skip"]
 
 # monotonically_increasing_id(): the partition in the upper 31 bits, the
 # row's place in it in the lower 33.
 _OFFSET_BITS = 33
-_UNPUSHED = object()
 
 
 def translate(
@@ -104,9 +102,8 @@ def filter(
     if errors == "fail" and not translation.exact:
         # On all of df: positions are df's, and pushed tests would drop rows.
         _raise_first_failure(df, compiled, translation.where, record, names)
-    if not undecidable(compiled.options):
-        for condition in pushable(compiled.tree, schema_types(df.schema), errors):
-            df = df.filter(condition)
+    for condition in pushed(compiled.tree, df.schema, errors, compiled.options):
+        df = df.filter(condition)
     if translation.exact:
         return df.filter(translation.where)
     match = _unused("__bexpr_match", names)
@@ -119,43 +116,24 @@ def filter(
     return kept.filter(decide(F.col(match), undecided)).drop(match)
 
 
-def pushable(tree: Node, schema: dict[str, Type], errors: SparkErrors) -> list[Column]:
-    """Plain comparisons every row passes that the filter keeps or fails on,
-    which Spark can push into a Parquet or ORC scan (``PushedFilters``).
-
-    They come from the ``==`` tests of the top-level ``and`` on string,
-    integer and boolean columns and struct fields. With ``errors="skip"``
-    each test is pushed as is: a row failing it is unmatched or an error
-    (a null), dropped either way. With ``"fail"`` only the first test is,
-    and a null anywhere on its path passes (the reference raises there; a
-    test further right may never be reached)."""
-    found: list[Column] = []
-    operands = tree.operands if isinstance(tree, And) else (tree,)
-    for operand in operands if errors == "skip" else operands[:1]:
-        if not isinstance(operand, Match) or operand.op is not MatchOp.EQUAL:
-            continue
-        assert operand.value is not None
-        path = operand.selector.path
-        type_: Type | None = schema.get(path[0])
-        target = F.col(quoted(path[0]))
+def pushed(tree: Node, schema: T.StructType, errors: SparkErrors, options: Any) -> list[Column]:
+    """The tests Spark can push into a Parquet or ORC scan, as columns (see
+    :func:`bexpr.translate.typed.pushable`)."""
+    if undecidable(options):
+        return []
+    columns = []
+    for test in pushable(tree, schema_types(schema), errors):
+        target = F.col(quoted(test.path[0]))
         steps = [target]
-        for key in path[1:]:
-            type_ = type_.fields.get(key) if isinstance(type_, StructOf) else None
+        for key in test.path[1:]:
             target = target.getField(key)
             steps.append(target)
-        if not isinstance(type_, Scalar):
-            continue
-        conv = convert(operand.value.raw)
-        readings: dict[str, Any] = {"str": conv.raw, "int": conv.as_int, "bool": conv.as_bool}
-        reading = readings.get(type_.kind, _UNPUSHED)
-        if reading is _UNPUSHED or isinstance(reading, ConversionError):
-            continue
-        test = target == F.lit(reading)
-        if errors == "fail":
+        column = target == F.lit(test.value)
+        if test.nulls:
             for step in reversed(steps):
-                test = step.isNull() | test
-        found.append(test)
-    return found
+                column = step.isNull() | column
+        columns.append(column)
+    return columns
 
 
 def _compiled(expr: str | Expression, options: dict[str, Any]) -> Expression:

@@ -27,6 +27,7 @@ from bexpr.go import re2
 from bexpr.go.strconv import INT64_MAX, INT64_MIN, ConversionError, Converted, convert
 from bexpr.options import Options
 from bexpr.syntax.ast import (
+    And,
     BindingMode,
     Collection,
     CollectionOp,
@@ -41,11 +42,13 @@ __all__ = [
     "ListOf",
     "MapOf",
     "Ops",
+    "Pushed",
     "Scalar",
     "StructOf",
     "Type",
     "TypedTranslation",
     "TypedTranslator",
+    "pushable",
     "translate_typed",
 ]
 
@@ -420,6 +423,51 @@ class TypedTranslator(Translator[E]):
             [(ops.is_null(place.value), self.maybe()), (undecided, self.maybe())], decided
         )
         return self.resolve(place, node.op.when_missing, test)
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    """A plain test every row passes that the filter keeps (or, failing,
+    raises on): ``path == value``, where every step of ``path`` is a column
+    or struct field and its end a string, integer or boolean. With
+    ``nulls`` a null at any step passes too (the reference raises there)."""
+
+    path: tuple[str, ...]
+    value: str | int | bool
+    nulls: bool
+
+
+def pushable(tree: Node, schema: Mapping[str, Type], errors: str) -> list[Pushed]:
+    """Tests an engine can apply before the filter, in its scan (a Parquet
+    reader skips row groups with them): the ``==`` tests of the top-level
+    ``and`` on string, integer and boolean columns and struct fields.
+
+    With ``errors="skip"`` each is pushed as is: a row failing one is
+    unmatched or an error (a null), dropped either way. Otherwise only the
+    first, with ``nulls``: a row failing it is unmatched without an error
+    (a test further right may never be reached), while a null must reach
+    the Python re-check, which raises. Options that change what lookups
+    find (see :func:`bexpr.translate.core.undecidable`) push nothing.
+    """
+    found: list[Pushed] = []
+    operands = tree.operands if isinstance(tree, And) else (tree,)
+    for operand in operands if errors == "skip" else operands[:1]:
+        if not isinstance(operand, Match) or operand.op is not MatchOp.EQUAL:
+            continue
+        assert operand.value is not None
+        path = operand.selector.path
+        type_: Type | None = schema.get(path[0])
+        for key in path[1:]:
+            type_ = type_.fields.get(key) if isinstance(type_, StructOf) else None
+        if not isinstance(type_, Scalar):
+            continue
+        conv = convert(operand.value.raw)
+        reading: object = {"str": conv.raw, "int": conv.as_int, "bool": conv.as_bool}.get(
+            type_.kind
+        )
+        if isinstance(reading, (str, int, bool)):  # not a conversion error, nor a float column
+            found.append(Pushed(path, reading, errors != "skip"))
+    return found
 
 
 def columns_read(tree: Node) -> tuple[str, ...]:
