@@ -31,7 +31,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bexpr import listing, polars, re2, spark, sql
+    from bexpr import listing, polars, re2, spark, sql, strategies
     from bexpr.analysis.check import check
     from bexpr.analysis.complete import Completion, complete
     from bexpr.analysis.schema import Type, schema_of
@@ -78,6 +78,7 @@ __all__ = [
     "schema_of",
     "spark",
     "sql",
+    "strategies",
     "to_json",
     "validate",
 ]
@@ -114,6 +115,7 @@ _HOMES: dict[str, str | None] = {
     "re2": None,
     "spark": None,
     "sql": None,
+    "strategies": None,
 }
 
 

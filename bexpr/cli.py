@@ -31,6 +31,11 @@ bexpr serve [--host HOST] [--port PORT] starts the example list-endpoint
 server instead (Nomad-style /v1/jobs and /v1/deployments with filter,
 per_page, next_token and reverse; it needs: pip install 'bexpr[server]').
 
+bexpr bench [options] FILTER [FILE ...] measures the filter on your records
+instead: compile time, time per record, matches, memory, and with --compare
+'python: lambda r: ...' the ratio to a hand-written predicate (bexpr bench
+--help says more).
+
 input:
   A JSON array (its matching elements are printed as an array), a JSON object
   (its matching values are printed under their keys, as the reference does)
@@ -50,6 +55,7 @@ examples (from a checkout, whose examples/ holds Nomad-style jobs):
   bexpr --errors skip 'Meta.env == prod' examples/jobs.json  # one job's Meta is null
   bexpr --select /0/JobSummary/Summary 'Queued == 1' examples/jobs.json
   bexpr --check 'Name matches "^web-"'
+  bexpr bench 'Status == "running" and "dc2" in Datacenters' examples/jobs.json
   bexpr serve --port 4646  # then: curl 'localhost:4646/v1/jobs?filter=Stop==false'
 """
 
@@ -395,7 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code.
 
     ``bexpr serve ...`` starts the example list-endpoint server instead
-    (docs/listing.md); a lone ``serve`` is never a valid filter.
+    (docs/listing.md), and ``bexpr bench ...`` measures a filter on records
+    (:mod:`bexpr.bench`); a lone ``serve`` or ``bench`` is never a valid filter.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["serve"]:
@@ -403,6 +410,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bexpr.examples.server import main as serve
 
         return serve(arguments[1:], prog="bexpr serve")
+    if arguments[:1] == ["bench"]:
+        # Deferred: only `bexpr bench` needs it, and it imports this module's
+        # input readers. A lone `bench` is never a valid filter either.
+        from bexpr.bench import main as bench
+
+        return bench(arguments[1:])
     args = _parser().parse_args(arguments)
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if sys.stdin else io.StringIO()
     try:

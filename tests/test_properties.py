@@ -1,8 +1,9 @@
 """Property tests: the compiled closures agree with the reference interpreter.
 
-Hypothesis generates syntax trees (tests/strategies.py), prints them, parses
-them back, and evaluates them on generated data with both evaluators: the
-results must be equal, or both must raise EvaluationError.
+Hypothesis generates syntax trees (bexpr.strategies, the public strategies,
+and tests/strategies.py's wider vocabulary), prints them, parses them back,
+and evaluates them on generated data with both evaluators: the results must
+be equal, or both must raise EvaluationError.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bexpr
+import bexpr.strategies as bs
 from bexpr.evaluation.interpreter import interpret
 from bexpr.options import MISSING, Options
 from bexpr.syntax.ast import Node
 from bexpr.syntax.parser import parse_with_grammar
+from tests.job_schema import JobListStub
 from tests.strategies import data_values, records, trees, unknown_values
 
 SETTINGS = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -34,9 +37,27 @@ def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-@SETTINGS
-@given(tree=trees(), datum=records)
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=bs.trees(), datum=bs.records())
 def test_compiled_agrees_with_interpreter(tree: Node, datum: Any) -> None:
+    check_agreement(tree, datum)
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=bs.trees(JobListStub), datum=bs.records(JobListStub))
+def test_compiled_agrees_with_interpreter_on_a_schema(tree: Node, datum: Any) -> None:
+    """Filters over the job list's schema, on its records: mostly no error."""
+    check_agreement(tree, datum)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=trees(), datum=records)
+def test_compiled_agrees_with_interpreter_on_odd_keys(tree: Node, datum: Any) -> None:
+    """tests/strategies.py: more pointer keys and bound names."""
+    check_agreement(tree, datum)
+
+
+def check_agreement(tree: Node, datum: Any) -> None:
     text = str(tree)
     parsed = bexpr.parse(text)
     assert parsed == tree, text
