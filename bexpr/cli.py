@@ -346,6 +346,11 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
             stream = _open(path, stdin)
             try:
                 total += _filter_input(args, expression, errors, progress, path, stream, stdout)
+            except UnicodeDecodeError as err:
+                raise _Usage(f"{_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT) from None
+            except RecursionError:
+                # json's decoder recurses per level of nesting.
+                raise _Usage(f"{_name(path)}: nested too deeply to read", EXIT_INPUT) from None
             finally:
                 if stream is not stdin:
                     stream.close()

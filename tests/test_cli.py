@@ -267,3 +267,16 @@ def test_explain_source_shows_the_generated_function() -> None:
     kept = run("--explain", "--source", "any L as x, x { x == 1 }")
     assert "generated: none" in kept.stdout
     assert run("--source", "a == 1").returncode == 2
+
+
+def test_input_that_is_not_utf8_or_nests_too_deeply_exits_3(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8, or JSON nested past the decoder's recursion,
+    are bad input: a message and exit 3, never a traceback."""
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe[1]")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    for path, message in ((binary, "not UTF-8"), (deep, "nested too deeply")):
+        result = run("a == 1", str(path))
+        assert result.returncode == 3 and message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
