@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KEYS",
+    "MAP_KEYS",
+    "PATTERNS",
     "TEXTS",
     "expressions",
     "invalid_expressions",
@@ -98,6 +100,9 @@ TEXTS: tuple[str, ...] = (
 )
 """Values of filters and strings of records: numbers that are also strings,
 strings that look like numbers, booleans spelled in Go's ways, patterns."""
+
+PATTERNS: tuple[str, ...] = ("a", "^a", "a.*", "(?i)A", "\\d+", "^web-[0-9]+$", "", "é|x")
+"""Values of ``matches`` in valid filters: patterns RE2 accepts."""
 
 _BIND_NAMES = ("v", "i", "k", "x", "a")
 _LITERALS: Mapping[str, tuple[str, ...]] = {
@@ -154,7 +159,11 @@ def _selector(draw: Any, scope: _Scope, max_steps: int = 3) -> tuple[tuple[str, 
         return (draw(st.sampled_from(KEYS)),), ANY
     name, type_ = draw(st.sampled_from(starts))
     path = [name]
-    while len(path) < max_steps and (inner := _fields(type_)) and draw(st.booleans()):
+    # An object is only a step: no operator tests a dataclass or model as
+    # a whole (check says operator-type), so the path goes on to a field.
+    while (inner := _fields(type_)) and (
+        type_.kind == "object" or (len(path) < max_steps and draw(st.booleans()))
+    ):
         key = draw(st.sampled_from(sorted(inner)))
         path.append(key)
         type_ = inner[key]
@@ -168,6 +177,8 @@ def _value(draw: Any, type_: Type, op: MatchOp) -> Value:
     target = type_.items or ANY if op in (MatchOp.IN, MatchOp.NOT_IN) else type_
     if op in (MatchOp.IN, MatchOp.NOT_IN) and type_.kind in ("map", "object"):
         choices: list[str] = sorted(_fields(type_)) or list(MAP_KEYS)
+    elif op in (MatchOp.MATCHES, MatchOp.NOT_MATCHES):
+        choices = list(PATTERNS)
     elif target.enum:
         choices = [str(item) for item in target.enum]
     else:
@@ -216,9 +227,7 @@ def _collection(draw: Any, scope: _Scope, depth: int, allowed: tuple[MatchOp, ..
         containers = [(name, ANY) for name in ("L", "M", "a", *scope.bound)]
     else:
         containers = [
-            (name, type_)
-            for name, type_ in scope.starts()
-            if type_.kind in ("array", "map", "object", "any")
+            (name, type_) for name, type_ in scope.starts() if type_.kind in ("array", "map", "any")
         ]
     if not containers:
         return None
@@ -368,7 +377,9 @@ def _value_of(type_: Type) -> st.SearchStrategy[Any]:
     elif type_.kind == "integer":
         found = st.sampled_from([1, 0, -1, 16, 42]) | st.integers(-(2**63), 2**63 - 1)
     elif type_.kind == "number":
-        found = st.sampled_from([1.5, 0.0, 1.0, 1000.0]) | st.floats(allow_nan=False)
+        found = st.sampled_from([1.5, 0.0, 1.0, 1000.0]) | st.floats(
+            allow_nan=False, allow_infinity=False
+        )
     elif type_.kind == "boolean":
         found = st.booleans()
     elif type_.kind == "null":

@@ -56,6 +56,8 @@ def test_expressions_are_valid_and_canonical(schema: Any) -> None:
     def run(text: str) -> None:
         bexpr.validate(text)
         assert str(bexpr.parse(text)) == text  # the canonical form: printing is stable
+        # Valid for the schema too: what a service's validator accepts.
+        assert not [d for d in bexpr.check(text, schema) if d.severity == "error"], text
 
     run()
 
