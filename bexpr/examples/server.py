@@ -9,7 +9,11 @@ headers and status codes of Nomad's HTTP API (see docs/listing.md):
   ``54.58fd0616-ce64-d14b-6917-03d0ab5af67e``.
 
 Both take ``filter``, ``per_page``, ``next_token``, ``reverse=true`` and
-``prefix`` (an ID prefix, which cannot be combined with ``filter``). The
+``prefix`` (an ID prefix, which cannot be combined with ``filter``).
+``GET /v1/filter/check`` and ``GET /v1/filter/complete`` help a UI write
+filters for them (``resource=jobs|deployments``): diagnostics and the
+canonical form, or what may be typed at a cursor, against a schema inferred
+once from the resource's records (see :func:`infer_schema`). The
 next page's token comes in the ``X-Nomad-Nexttoken`` header; ``?pretty``
 indents the JSON, which is minimized otherwise; responses are gzipped for a
 client that sends ``Accept-Encoding: gzip``. Errors are JSON objects with an
@@ -31,7 +35,9 @@ created or served (and SQLAlchemy, the ``sql`` extra, for a database).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -40,6 +46,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from bexpr import listing
+from bexpr.analysis.check import check
+from bexpr.analysis.complete import complete
+from bexpr.analysis.schema import ANY, Type
+from bexpr.api import parse
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -56,6 +66,7 @@ __all__ = [
     "JOBS_KEY",
     "Database",
     "create_app",
+    "infer_schema",
     "load_data",
     "load_example",
     "main",
@@ -259,6 +270,164 @@ def open_database(
     return database
 
 
+_KINDS: Final[dict[type, Any]] = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    list: "array",
+    dict: "object",
+}
+
+
+def _infer(samples: Sequence[Any], top: bool = False) -> Type:
+    """The type of the values seen at one place in the records.
+
+    Nulls make it nullable; differing kinds (or only nulls) make it ``any``.
+    A nested object whose values all have one kind is a ``map`` of that
+    kind (Nomad's ``Meta``, ``JobSummary.Summary``, ``TaskGroups`` are keyed
+    by names from the data), otherwise an ``object`` whose fields missing
+    from some samples are optional.
+    """
+    present = [sample for sample in samples if sample is not None]
+    nullable = len(present) < len(samples)
+    kinds = {_KINDS.get(type(sample), "any") for sample in present}
+    if kinds == {"integer", "number"}:
+        kinds = {"number"}
+    if len(kinds) != 1 or kinds == {"any"}:
+        return ANY
+    (kind,) = kinds
+    if kind == "array":
+        elements = [element for sample in present for element in sample]
+        return Type("array", items=_infer(elements) if elements else None, nullable=nullable)
+    if kind != "object":
+        return Type(kind, nullable=nullable)
+    if not top:
+        values = [value for sample in present for value in sample.values()]
+        if not values:
+            return Type("map", nullable=nullable)
+        items = _infer(values)
+        if items.kind != "any":
+            return Type("map", items=items, nullable=nullable)
+    names = dict.fromkeys(name for sample in present for name in sample)
+    fields: dict[str, Type] = {}
+    for name in names:
+        seen = [sample[name] for sample in present if name in sample]
+        found = _infer(seen)
+        if len(seen) < len(present):
+            found = dataclasses.replace(found, optional=True)
+        fields[name] = found
+    return Type("object", fields=fields, nullable=nullable)
+
+
+def infer_schema(records: Sequence[Mapping[str, Any]]) -> Type | None:
+    """A schema for ``records``, for :func:`bexpr.check` and
+    :func:`bexpr.complete`, inferred from the values they hold; ``None``
+    (syntax only) when there are none.
+
+    >>> from bexpr.examples.server import infer_schema
+    >>> schema = infer_schema([{"ID": "a", "Meta": {"env": "prod"}}, {"ID": "b", "Meta": None}])
+    >>> schema.fields["ID"].kind, schema.fields["Meta"].describe()
+    ('string', 'nullable map')
+    """
+    if not records:
+        return None
+    return _infer([dict(record) for record in records], top=True)
+
+
+_SCHEMA_SAMPLE: Final = 1000
+"""How many rows of each table a database's schemas are inferred from."""
+
+
+def _database_schemas(database: Database) -> dict[str, Type | None]:
+    """The tables' schemas, inferred from their first rows."""
+    import sqlalchemy as sa  # the optional [sql] extra: only for a database
+
+    schemas: dict[str, Type | None] = {}
+    with database.engine.connect() as connection:
+        for name, table in (("jobs", database.jobs), ("deployments", database.deployments)):
+            rows = connection.execute(sa.select(table.c.doc).limit(_SCHEMA_SAMPLE))
+            schemas[name] = infer_schema([doc for (doc,) in rows if isinstance(doc, dict)])
+    return schemas
+
+
+_FILTER_PARAMETERS: Final = ("resource", "filter", "cursor")
+_CURSOR: Final = re.compile(r"[0-9]{1,9}")
+
+
+def _filter_parameters(
+    request: Request, schemas: Mapping[str, Type | None]
+) -> tuple[Type | None, str, str | None]:
+    """The schema of ``resource``, the ``filter`` and the raw ``cursor``;
+    a 400 :class:`listing.ListingError` for a missing or unknown resource or
+    one of the three given twice. Other parameters are ignored, as the
+    list endpoints ignore theirs."""
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name in _FILTER_PARAMETERS and name in values:
+            raise listing.ListingError(
+                listing.BAD_REQUEST, f"{name} is given more than once", parameter=name
+            )
+        values.setdefault(name, value)
+    resource = values.get("resource", "")
+    known = ", ".join(schemas)
+    if not resource:
+        raise listing.ListingError(
+            listing.BAD_REQUEST, f"resource is required: one of {known}", parameter="resource"
+        )
+    if resource not in schemas:
+        raise listing.ListingError(
+            listing.BAD_REQUEST,
+            f"unknown resource {resource[:40]!r}: expected one of {known}",
+            parameter="resource",
+        )
+    return schemas[resource], values.get("filter", ""), values.get("cursor")
+
+
+def _check_endpoint(schemas: Mapping[str, Type | None]) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /v1/filter/check``: the filter's diagnostics and canonical form."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            schema, text, _ = _filter_parameters(request, schemas)
+        except listing.ListingError as err:
+            return _json(request, err.to_dict(), err.status)
+        diagnostics = check(text, schema)
+        canonical = None
+        if not any(d.severity == "error" for d in diagnostics):
+            canonical = str(parse(text))
+        body = {"diagnostics": [d.to_json() for d in diagnostics], "canonical": canonical}
+        return _json(request, body)
+
+    return endpoint
+
+
+def _complete_endpoint(
+    schemas: Mapping[str, Type | None],
+) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /v1/filter/complete``: what may be typed at ``cursor`` in the filter."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            schema, text, raw = _filter_parameters(request, schemas)
+            cursor = len(text)
+            if raw:
+                if not _CURSOR.fullmatch(raw) or int(raw) > len(text):
+                    raise listing.ListingError(
+                        listing.BAD_REQUEST,
+                        f"invalid cursor {raw[:40]!r}: expected an offset "
+                        f"from 0 to {len(text)}, the filter's length",
+                        parameter="cursor",
+                    )
+                cursor = int(raw)
+        except listing.ListingError as err:
+            return _json(request, err.to_dict(), err.status)
+        found = complete(text, cursor, schema)
+        return _json(request, {"completions": [c.to_json() for c in found]})
+
+    return endpoint
+
+
 def _pretty(request: Request) -> bool:
     """Whether the client asked for indented JSON: ``?pretty``, unless ``pretty=0|false``."""
     value = request.query_params.get("pretty")
@@ -367,6 +536,9 @@ def create_app(
 
     With ``database`` (see :func:`open_database`), the records are its
     tables' rows instead, listed in SQL; ``app.state.database`` is it.
+    The schemas of ``/v1/filter/check`` and ``/v1/filter/complete`` are
+    inferred here, once, from the records (a database's first rows);
+    ``app.state.schemas`` holds them.
     ``gzip_minimum_size`` is the smallest body that is compressed for a
     client that accepts gzip (0: every response, as Nomad does).
     """
@@ -379,6 +551,7 @@ def create_app(
 
     if database is not None:
         endpoints = {name: _database_endpoint(database, name) for name in EXAMPLES}
+        schemas = _database_schemas(database)
     else:
         job_records = list(load_example("jobs") if jobs is None else jobs)
         deployment_records = list(
@@ -388,13 +561,21 @@ def create_app(
             "jobs": _list_endpoint(job_records, JOBS_KEY),
             "deployments": _list_endpoint(deployment_records, DEPLOYMENTS_KEY),
         }
+        # Inferred once: every check and completion request uses them.
+        schemas = {
+            "jobs": infer_schema(job_records),
+            "deployments": infer_schema(deployment_records),
+        }
     routes = [Route(f"/v1/{name}", endpoints[name], methods=["GET"]) for name in EXAMPLES]
+    routes.append(Route("/v1/filter/check", _check_endpoint(schemas), methods=["GET"]))
+    routes.append(Route("/v1/filter/complete", _complete_endpoint(schemas), methods=["GET"]))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(GZipMiddleware, minimum_size=gzip_minimum_size)],
         exception_handlers={HTTPException: _http_error, Exception: _http_error},
     )
     app.state.database = database
+    app.state.schemas = schemas
     return app
 
 
