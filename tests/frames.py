@@ -222,3 +222,25 @@ def typed_trees(draw: st.DrawFn, scope: Scope, depth: int = 3) -> Node:
     body = draw(typed_trees(inner, depth - 1))
     op = draw(st.sampled_from(list(CollectionOp)))
     return Collection(op, Selector(path), binding, body)
+
+
+# -- comparing an engine's answer with bexpr.filter's ----------------------------------
+
+
+def canon(value: Any) -> Any:
+    """``value`` with NaN made comparable (a fresh NaN is unequal to itself)."""
+    if isinstance(value, float) and math.isnan(value):
+        return ("NaN",)
+    if isinstance(value, dict):
+        return {key: canon(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [canon(item) for item in value]
+    return value
+
+
+def kept(expected: Any, total: int) -> str:
+    """What a generated case exercised (an error tuple, or the rows kept of
+    ``total``), for hypothesis' statistics."""
+    if isinstance(expected, tuple):
+        return "error"
+    return "none" if not expected else "all" if len(expected) == total else "some"

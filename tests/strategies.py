@@ -12,6 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from bexpr.strategies import TEXTS
 from bexpr.syntax.ast import (
     And,
     Binding,
@@ -30,35 +31,6 @@ from bexpr.syntax.ast import (
 KEYS = ["a", "b", "n", "s", "L", "M", "x", "not", "in", "any", "a b", "0", "~", "a/b", ""]
 BIND_NAMES = ["x", "i", "v", "k", "a"]
 
-TEXTS = [
-    "",
-    "a",
-    "abc",
-    "x",
-    "1",
-    "-1",
-    "1.5",
-    "0x10",
-    "08",
-    "1_000",
-    "1e3",
-    "true",
-    "false",
-    "T",
-    "0",
-    "inf",
-    "NaN",
-    "9223372036854775808",
-    "a b",
-    "é",
-    "/M/a",
-    "^a",
-    "a.*",
-    "[",
-    "(?i)A",
-    "\\d+",
-    "k",
-]
 
 scalars = st.one_of(
     st.none(),

@@ -26,6 +26,9 @@ PUBLIC = _cases("conformance_public.jsonl")
 # the reference's answers (tests/data/README.md).
 DIFFERENTIAL = _cases("differential.jsonl")
 CASES = PUBLIC + DIFFERENTIAL
+# The public cases that evaluate one record: what an engine's translation is
+# compared on (tests/test_sql.py, test_polars.py, test_spark.py).
+EVALUATING = [c for c in PUBLIC if not c["filter"] and c["expect"] != "parse_error"]
 
 
 def outcome(case: dict[str, Any], codegen: bool) -> tuple[str, Any]:

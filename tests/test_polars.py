@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +14,12 @@ pl = pytest.importorskip("polars")
 import bexpr  # noqa: E402
 import bexpr.polars  # noqa: E402
 from bexpr.go import re2  # noqa: E402
-from tests.frames import Kind, frames, typed_trees  # noqa: E402
+from tests.frames import Kind, canon, frames, kept, typed_trees  # noqa: E402
 from tests.strategies import trees  # noqa: E402
+from tests.test_conformance import EVALUATING  # noqa: E402
 from tests.test_re2 import MATCH_CASES  # noqa: E402
 
-CORPUS = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "conformance_public.jsonl")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip()
-]
-CASES = [c for c in CORPUS if not c["filter"] and c["expect"] != "parse_error"]
-
-
-def canon(value: Any) -> Any:
-    """``value`` with NaN made comparable (a fresh NaN is unequal to itself)."""
-    if isinstance(value, float) and math.isnan(value):
-        return ("NaN",)
-    if isinstance(value, dict):
-        return {key: canon(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [canon(item) for item in value]
-    return value
+CASES = EVALUATING
 
 
 def outcome(run: Any) -> Any:
@@ -65,13 +46,6 @@ def compare(frame: Any, text: str, errors: str, **options: Any) -> Any:
     else:
         assert lazy == expected, (text, errors, rows)
     return expected
-
-
-def kept(expected: Any, total: int) -> str:
-    """What a generated case exercised, for hypothesis' statistics."""
-    if isinstance(expected, tuple):
-        return "error"
-    return "none" if not expected else "all" if len(expected) == total else "some"
 
 
 # -- the conformance corpus, where its record fits a typed frame ------------------------

@@ -8,7 +8,6 @@ missing Java or PySpark fails the run instead of skipping these tests.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 from collections.abc import Iterator
@@ -31,17 +30,11 @@ from pyspark.sql import types as T
 import bexpr
 import bexpr.spark
 from bexpr.translate.spark import quoted
-from tests.frames import Kind, frames, typed_trees
+from tests.frames import Kind, canon, frames, kept, typed_trees
 from tests.strategies import trees
+from tests.test_conformance import EVALUATING
 
-CORPUS = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "conformance_public.jsonl")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip()
-]
-CASES = [c for c in CORPUS if not c["filter"] and c["expect"] != "parse_error"]
+CASES = EVALUATING
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +65,6 @@ def interpreted(spark: SparkSession) -> Iterator[SparkSession]:
     spark.conf.unset("spark.sql.codegen.factoryMode")
 
 
-def canon(value: Any) -> Any:
-    """``value`` with NaN made comparable (a fresh NaN is unequal to itself)."""
-    if isinstance(value, float) and math.isnan(value):
-        return ("NaN",)
-    if isinstance(value, dict):
-        return {key: canon(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [canon(item) for item in value]
-    return value
-
-
 def outcome(run: Any) -> Any:
     try:
         return canon(run())
@@ -101,12 +83,6 @@ def compare(df: DataFrame, text: str, errors: str, **options: Any) -> Any:
     got = outcome(lambda: rows_of(bexpr.spark.filter(df, text, errors=errors, **options)))
     assert got == expected, (text, errors, df.schema.simpleString(), rows)
     return expected
-
-
-def kept(expected: Any, total: int) -> str:
-    if isinstance(expected, tuple):
-        return "error"
-    return "none" if not expected else "all" if len(expected) == total else "some"
 
 
 # -- the conformance corpus, where its record fits a typed DataFrame -----------------

@@ -7,10 +7,8 @@ changes nothing bexpr decides but is the record it really holds).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,15 +24,9 @@ import bexpr
 import bexpr.sql
 from bexpr.syntax.tokens import quote
 from tests.strategies import records, trees
+from tests.test_conformance import EVALUATING
 
-CORPUS = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "conformance_public.jsonl")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip()
-]
-CASES = [c for c in CORPUS if not c["filter"] and c["expect"] != "parse_error"]
+CASES = EVALUATING
 
 
 def make_engine(backend: str, postgres_url: str | None) -> sa.Engine:

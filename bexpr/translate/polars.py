@@ -15,10 +15,9 @@ from typing import Any, Final
 
 import polars as pl
 
-from bexpr.evaluation.operations import searcher
 from bexpr.go import re2
 from bexpr.options import Options
-from bexpr.translate.typed import OTHER, ListOf, Ops, Scalar, StructOf, Type
+from bexpr.translate.typed import OTHER, ListOf, Ops, Scalar, StructOf, Type, lenient_search
 
 __all__ = ["PolarsOps", "schema_types"]
 
@@ -132,16 +131,10 @@ def _rust_accepts(pattern: str) -> bool:
 
 
 def _searching(pattern: str, options: Options) -> Callable[[pl.Series], pl.Series]:
-    search = searcher(pattern, "", options.regex_timeout)
+    search = lenient_search(pattern, options.regex_timeout)
 
     def run(texts: pl.Series) -> pl.Series:
-        found: list[bool | None] = []
-        for text in texts:
-            try:
-                found.append(None if text is None else search(text))
-            except Exception:  # a timeout: the row goes to the Python re-check
-                found.append(None)
-        return pl.Series(found, dtype=pl.Boolean)
+        return pl.Series([search(text) for text in texts], dtype=pl.Boolean)
 
     return run
 

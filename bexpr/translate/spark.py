@@ -23,9 +23,17 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from bexpr.evaluation.operations import searcher
 from bexpr.options import Options
-from bexpr.translate.typed import OTHER, ListOf, MapOf, Ops, Scalar, StructOf, Type
+from bexpr.translate.typed import (
+    OTHER,
+    ListOf,
+    MapOf,
+    Ops,
+    Scalar,
+    StructOf,
+    Type,
+    lenient_search,
+)
 
 __all__ = ["SparkOps", "python_udf", "quoted", "schema_types", "spark_type"]
 
@@ -125,7 +133,7 @@ class SparkOps(Ops[Column]):
     def matches(self, text: Column, pattern: str, options: Options) -> Column | None:
         if self._lambda_depth:
             return None
-        return python_udf(_searching(pattern, options.regex_timeout))(text)
+        return python_udf(lenient_search(pattern, options.regex_timeout))(text)
 
     def list_has_null(self, values: Column) -> Column:
         return F.exists(values, lambda element: element.isNull())
@@ -155,23 +163,6 @@ def python_udf(function: Callable[..., bool | None]) -> Callable[..., Column]:
     need pandas on the executors; the hints are hidden because Spark reads
     them as a pandas UDF's."""
     return F.udf(lambda *args: function(*args), T.BooleanType(), useArrow=False)
-
-
-def _searching(pattern: str, timeout: float | None) -> Callable[[str | None], bool | None]:
-    # Built on the executor, on first use: a compiled pattern is not pickled.
-    found: list[Callable[[str], bool]] = []
-
-    def run(text: str | None) -> bool | None:
-        if text is None:
-            return None
-        if not found:
-            found.append(searcher(pattern, "", timeout))
-        try:
-            return found[0](text)
-        except Exception:  # a timeout: the row goes to the Python re-check
-            return None
-
-    return run
 
 
 _SCALARS: Final[dict[type[T.DataType], str]] = {

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from bexpr.evaluation.operations import canonical_int, plain_pattern
+from bexpr.evaluation.operations import canonical_int, plain_pattern, searcher
 from bexpr.go import re2
 from bexpr.go.strconv import INT64_MAX, INT64_MIN, ConversionError, Converted, convert
 from bexpr.options import Options
@@ -48,6 +48,7 @@ __all__ = [
     "Type",
     "TypedTranslation",
     "TypedTranslator",
+    "lenient_search",
     "pushable",
     "translate_typed",
 ]
@@ -468,6 +469,25 @@ def pushable(tree: Node, schema: Mapping[str, Type], errors: str) -> list[Pushed
         if isinstance(reading, (str, int, bool)):  # not a conversion error, nor a float column
             found.append(Pushed(path, reading, errors != "skip"))
     return found
+
+
+def lenient_search(pattern: str, timeout: float | None) -> Callable[[str | None], bool | None]:
+    """bexpr's matcher for an engine to run on one value: None for a null
+    or a timeout (the row goes to the Python re-check). The pattern is
+    compiled on first use, so the function pickles (for Spark's executors)."""
+    found: list[Callable[[str], bool]] = []
+
+    def run(text: str | None) -> bool | None:
+        if text is None:
+            return None
+        if not found:
+            found.append(searcher(pattern, "", timeout))
+        try:
+            return found[0](text)
+        except Exception:  # a timeout: the row goes to the Python re-check
+            return None
+
+    return run
 
 
 def columns_read(tree: Node) -> tuple[str, ...]:
