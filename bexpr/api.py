@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar, overload
+from typing import Any, Final, Literal, TypeVar, Unpack, overload
 
 from bexpr.errors import BexprError, EvaluationError, ParseError
 from bexpr.evaluation.closures import Predicate, compile_tree
 from bexpr.evaluation.codegen import Generated, generate
-from bexpr.options import MISSING, Options, Path, options_from
+from bexpr.options import MISSING, CompileOptions, Options, Path, options_from
 from bexpr.syntax.ast import Node
 from bexpr.syntax.parser import parse as parse_text
 
@@ -324,14 +324,15 @@ def _compile(expression: str, options: Options) -> Expression:
         ) from None
 
 
-def compile(expression: str, **options: Any) -> Expression:
+def compile(expression: str, **options: Unpack[CompileOptions]) -> Expression:
     """Parse and compile ``expression`` once, to evaluate it many times.
 
-    Options (all keyword-only, see :mod:`bexpr.options`): ``unknown`` (a
-    value for keys that are not found), ``hook`` (a function applied to every
-    value looked up), ``resolver`` (field access for objects), and the limits
-    ``max_length``, ``max_depth``, ``max_expressions``, ``regex_timeout`` and
-    ``max_steps``. Raises :class:`bexpr.ParseError` for an invalid expression.
+    ``options`` are keyword arguments, each documented in
+    :class:`bexpr.options.CompileOptions`: ``unknown`` (a value for keys that
+    are not found), ``hook``, ``resolver``, ``tag_name``, ``aliases``,
+    ``codegen``, ``variables`` and the limits. A name that is not an option
+    raises ``TypeError`` with a suggestion. Raises :class:`bexpr.ParseError`
+    for an invalid expression.
 
     >>> import bexpr
     >>> bexpr.compile("Port == 80")({"Port": 80})
@@ -348,7 +349,9 @@ def _cached(expression: str, _key: tuple[Any, ...], options: Options) -> Express
 _CACHEABLE = (str, int, float, bool, type(None))
 
 
-def _compile_maybe_cached(expression: str, options: dict[str, Any]) -> Expression:
+def _compile_maybe_cached(
+    expression: str, options: Mapping[str, Any] | CompileOptions
+) -> Expression:
     opts = options_from(options)
     if not isinstance(expression, str):
         raise TypeError(f"a bexpr expression must be a str, not {type(expression).__name__}")
@@ -362,7 +365,7 @@ def _compile_maybe_cached(expression: str, options: dict[str, Any]) -> Expressio
     return _cached(expression, tuple((type(value), value) for value in values), opts)
 
 
-def evaluate(expression: str, data: Any, **options: Any) -> bool:
+def evaluate(expression: str, data: Any, **options: Unpack[CompileOptions]) -> bool:
     """Whether ``data`` matches ``expression``.
 
     Compiled expressions are cached (the last :data:`CACHE_SIZE`), so calling
@@ -375,25 +378,34 @@ def evaluate(expression: str, data: Any, **options: Any) -> bool:
     return _compile_maybe_cached(expression, options).evaluate(data)
 
 
+# A list is also an Iterable: the first match wins, as mypy and IDEs read overloads.
 @overload
-def filter(
-    expression: str, data: list[T] | tuple[T, ...], errors: Errors = "fail", **options: Any
+def filter(  # type: ignore[overload-overlap]
+    expression: str,
+    data: list[T] | tuple[T, ...],
+    errors: Errors = "fail",
+    **options: Unpack[CompileOptions],
 ) -> list[T]: ...
 @overload
-def filter(
-    expression: str, data: Mapping[K, T], errors: Errors = "fail", **options: Any
+def filter(  # type: ignore[overload-overlap]
+    expression: str, data: Mapping[K, T], errors: Errors = "fail", **options: Unpack[CompileOptions]
 ) -> dict[K, T]: ...
 @overload
 def filter(
-    expression: str, data: Iterable[T], errors: Errors = "fail", **options: Any
+    expression: str, data: Iterable[T], errors: Errors = "fail", **options: Unpack[CompileOptions]
 ) -> Iterator[T]: ...
 @overload
 def filter(
-    expression: str, data: AsyncIterable[T], errors: Errors = "fail", **options: Any
+    expression: str,
+    data: AsyncIterable[T],
+    errors: Errors = "fail",
+    **options: Unpack[CompileOptions],
 ) -> AsyncIterator[T]: ...
 
 
-def filter(expression: str, data: Any, errors: Errors = "fail", **options: Any) -> Any:
+def filter(
+    expression: str, data: Any, errors: Errors = "fail", **options: Unpack[CompileOptions]
+) -> Any:
     """The elements of ``data`` that match ``expression`` (see :meth:`Expression.filter`,
     which also explains ``errors``).
 
@@ -408,7 +420,7 @@ def filter(expression: str, data: Any, errors: Errors = "fail", **options: Any) 
     return _compile_maybe_cached(expression, options).filter(data, errors)
 
 
-def parse(expression: str, **options: Any) -> Node:
+def parse(expression: str, **options: Unpack[CompileOptions]) -> Node:
     """Parse ``expression`` into its syntax tree (:mod:`bexpr.syntax.ast`).
 
     Takes the same limit options as :func:`compile`; raises
@@ -421,7 +433,7 @@ def parse(expression: str, **options: Any) -> Node:
     return parse_text(expression, options_from(options).limits)
 
 
-def format(expression: str, **options: Any) -> str:
+def format(expression: str, **options: Unpack[CompileOptions]) -> str:
     """The canonical, readable form of ``expression`` (it parses to the same tree).
 
     >>> import bexpr
@@ -437,7 +449,7 @@ def format(expression: str, **options: Any) -> str:
         ) from None
 
 
-def validate(expression: str, **options: Any) -> None:
+def validate(expression: str, **options: Unpack[CompileOptions]) -> None:
     """Raise :class:`bexpr.ParseError` if ``expression`` is not valid, else return None.
 
     It accepts exactly what the reference accepts (and the options' size

@@ -37,13 +37,14 @@ import itertools
 import re
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Generic, TypeAlias, TypeVar, overload
+from typing import Any, Final, Generic, TypeAlias, TypeVar, Unpack, overload
 from urllib.parse import parse_qsl
 
 from bexpr.api import Errors, Expression, RecordError
 from bexpr.api import compile as compile_expression
 from bexpr.data.fields import NotFound, struct_field
 from bexpr.errors import BexprError, EvaluationError, ParseError
+from bexpr.options import CompileOptions
 
 __all__ = [
     "BAD_REQUEST",
@@ -828,7 +829,13 @@ class Params:
     """The other query parameters, for the handler (their first value)."""
 
     @classmethod
-    def parse(cls, params: QueryParams, *, exclusive: Iterable[str] = (), **options: Any) -> Params:
+    def parse(
+        cls,
+        params: QueryParams,
+        *,
+        exclusive: Iterable[str] = (),
+        **options: Unpack[CompileOptions],
+    ) -> Params:
         """Validate raw query parameters: ``filter``, ``per_page``, ``next_token``, ``reverse``.
 
         ``params`` is a query string (``"filter=...&per_page=2"``), a mapping

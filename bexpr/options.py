@@ -1,51 +1,20 @@
 """Compile options, the analogue of the reference's ``With...`` options.
 
-- ``unknown``: a value used for every key that is not found, at any depth
-  (the reference's ``WithUnknownValue``). Absent by default; ``unknown=None``
-  is a real value (missing keys then behave like JSON ``null``).
-- ``hook``: a function applied to every value a selector steps through, after
-  each step (the reference's ``WithHookFn``): it sees the value found for
-  ``Meta``, then for ``Meta.env``, and returns what to use instead.
-- ``resolver``: a function ``resolver(obj, name)`` that looks a name up in
-  an object that is not a mapping or a sequence, replacing the default
-  data-only field access (see :mod:`bexpr.data.fields`). Raise
-  ``LookupError`` or ``AttributeError`` for a name that is not there.
-- ``tag_name``: the metadata key that renames or hides a dataclass or attrs
-  field (``metadata={"bexpr": "Name"}`` by default; the reference's
-  ``WithTagName``).
-- ``aliases``: also name pydantic fields by their alias (its serialization
-  alias first) and attrs fields by an explicit ``alias``, as the JSON form of
-  such a model does.
-- ``codegen``: whether to generate one Python function for the filter
-  (:mod:`bexpr.evaluation.codegen`): ``True`` at compile time, ``False``
-  never, ``None`` (the default) once the filter has run on enough records
-  to pay for it.
-- ``variables``: local variables (the reference's ``WithLocalVariable``):
-  a mapping of names to values, or to :class:`Path` for a name that stands
-  for a path in the data. A bound name of a collection expression hides a
-  variable of the same name.
-
-Limits (see docs/security.md); going past one raises a ``ParseError`` or an
-``EvaluationError`` that names it:
-
-- ``max_length``: the longest expression accepted, in characters
-  (:data:`DEFAULT_MAX_LENGTH`).
-- ``max_depth``: how deeply parentheses and collection expressions may nest
-  (:data:`DEFAULT_MAX_DEPTH`).
-- ``max_expressions``: the largest expression accepted, counted in
-  expression nodes (see :func:`bexpr.syntax.visitor.count_nodes`;
-  :data:`DEFAULT_MAX_EXPRESSIONS`).
-- ``regex_timeout``: seconds one ``matches`` may take on one value
-  (:data:`DEFAULT_REGEX_TIMEOUT`; ``None`` for no limit).
-- ``max_steps``: how many elements collection expressions may visit while
-  evaluating one datum (:data:`DEFAULT_MAX_STEPS`).
+:class:`CompileOptions` lists them, one documented key each; every function
+that compiles or parses takes them as keyword arguments, typed, so a type
+checker and an IDE know them and a misspelt name fails at the call.
+:class:`LimitOptions` are the limits among them (see docs/security.md):
+going past one raises a ``ParseError`` or an ``EvaluationError`` that names
+it. :func:`options_from` turns the keywords into the :class:`Options` an
+expression keeps.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -55,7 +24,9 @@ __all__ = [
     "DEFAULT_REGEX_TIMEOUT",
     "DEFAULT_TAG_NAME",
     "MISSING",
+    "CompileOptions",
     "Hook",
+    "LimitOptions",
     "Limits",
     "Options",
     "Path",
@@ -122,6 +93,85 @@ class Path:
         object.__setattr__(self, "keys", keys)
 
 
+class LimitOptions(TypedDict, total=False):
+    """The size limits every function that parses takes, as keyword arguments.
+
+    ``None`` means the default. See docs/security.md for what each bounds.
+
+    >>> import bexpr
+    >>> bexpr.validate("a == 1 and b == 2", max_expressions=2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    bexpr.errors.ParseError: expression too large: ...
+    """
+
+    max_length: int | None
+    """The longest expression accepted, in characters (:data:`DEFAULT_MAX_LENGTH`)."""
+    max_depth: int | None
+    """How deeply parentheses and collection expressions may nest
+    (:data:`DEFAULT_MAX_DEPTH`)."""
+    max_expressions: int | None
+    """The largest expression accepted, in expression nodes
+    (:data:`DEFAULT_MAX_EXPRESSIONS`)."""
+
+
+class CompileOptions(LimitOptions, total=False):
+    """The keyword options of :func:`bexpr.compile` and of everything that compiles.
+
+    ``bexpr.compile``, ``evaluate``, ``filter``, ``parse``, ``format``,
+    ``validate``, ``check``, ``complete``, ``listing.Params.parse`` and the
+    SQL and dataframe functions take these as keyword arguments
+    (``**options: Unpack[CompileOptions]``), so a type checker and an IDE know
+    them; a name that is not one of them raises ``TypeError`` at the call,
+    with a suggestion. Functions that only parse use the limits and accept
+    (and check) the rest.
+
+    >>> import bexpr
+    >>> bexpr.evaluate("Meta.env == prod", {}, unknown="prod")
+    True
+    >>> bexpr.evaluate("Port == 80", {}, unkown=None)
+    Traceback (most recent call last):
+      ...
+    TypeError: unknown bexpr option 'unkown': did you mean 'unknown'? ...
+    """
+
+    unknown: Any
+    """A value used for every key that is not found, at any depth (the
+    reference's ``WithUnknownValue``). Absent by default; ``None`` is a real
+    value: missing keys then behave like JSON ``null``."""
+    hook: Hook | None
+    """A function applied to every value a selector steps through, after each
+    step (the reference's ``WithHookFn``): it sees the value found for
+    ``Meta``, then for ``Meta.env``, and returns what to use instead."""
+    resolver: Resolver | None
+    """``resolver(obj, name)`` looks ``name`` up in an object that is not a
+    mapping or a sequence, replacing the default data-only field access;
+    it raises ``LookupError`` or ``AttributeError`` for a name not there."""
+    tag_name: str
+    """The metadata key that renames or hides a dataclass or attrs field
+    (``metadata={"bexpr": "Name"}`` by default; the reference's ``WithTagName``)."""
+    aliases: bool
+    """Also name pydantic fields by their alias (serialization alias first) and
+    attrs fields by an explicit ``alias``, as their JSON form does."""
+    codegen: bool | None
+    """Generate one Python function for the filter: ``True`` at compile time,
+    ``False`` never, ``None`` (the default) once it has run on enough records
+    to pay for it."""
+    variables: Mapping[str, Any] | None
+    """Local variables (the reference's ``WithLocalVariable``): names to values,
+    or to :class:`Path` for a name that stands for a path in the data."""
+    regex_timeout: float | None
+    """Seconds one ``matches`` may take on one value
+    (:data:`DEFAULT_REGEX_TIMEOUT`; ``None`` for no limit)."""
+    max_steps: int | None
+    """How many elements collection expressions may visit while evaluating
+    one datum (:data:`DEFAULT_MAX_STEPS`)."""
+
+
+# Every option name, in the order the class declares them (for messages).
+OPTION_NAMES: Final = tuple(CompileOptions.__annotations__)
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """The options an expression was compiled with."""
@@ -162,7 +212,23 @@ def _limit(options: dict[str, Any], name: str, default: int) -> int:
     return value
 
 
-def options_from(given: Mapping[str, Any]) -> Options:
+def _unknown_options(names: list[str]) -> TypeError:
+    """The error for option names that are not options, with suggestions."""
+    parts = []
+    for name in sorted(names):
+        close = difflib.get_close_matches(name, OPTION_NAMES, n=1, cutoff=0.6)
+        hint = f": did you mean {close[0]!r}?" if close else ""
+        parts.append(f"{name!r}{hint}")
+    noun = "option" if len(parts) == 1 else "options"
+    return TypeError(
+        f"unknown bexpr {noun} {'; '.join(parts)} (the options are: {', '.join(OPTION_NAMES)})"
+    )
+
+
+_DEFAULT: Final = Options()
+
+
+def options_from(given: Mapping[str, Any] | CompileOptions) -> Options:
     """The :class:`Options` for the keyword options of :func:`bexpr.compile`.
 
     Raises ``TypeError`` for an unknown option name or a value of the wrong
@@ -172,7 +238,9 @@ def options_from(given: Mapping[str, Any]) -> Options:
     >>> options_from({"max_depth": 4}).limits.max_depth
     4
     """
-    options = dict(given)
+    if not given:
+        return _DEFAULT  # the common call: no options, nothing to check
+    options: dict[str, Any] = dict(given)
     unknown = options.pop("unknown", MISSING)
     hook: Hook | None = options.pop("hook", None)
     resolver: Resolver | None = options.pop("resolver", None)
@@ -196,7 +264,7 @@ def options_from(given: Mapping[str, Any]) -> Options:
     if not isinstance(variables, Mapping) or not all(isinstance(k, str) for k in variables):
         raise TypeError("variables must be a mapping of names (str) to values or bexpr.Path")
     if options:
-        raise TypeError(f"unknown bexpr option(s): {', '.join(sorted(options))}")
+        raise _unknown_options(list(options))
     if regex_timeout is not None and (
         not isinstance(regex_timeout, int | float)
         or isinstance(regex_timeout, bool)

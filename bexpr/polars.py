@@ -25,13 +25,14 @@ Polars comes with the ``polars`` extra: ``pip install 'bexpr[polars]'``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, Unpack
 
 import polars as pl
 
 from bexpr.api import Errors, Expression, RecordError
 from bexpr.api import compile as compile_expression
 from bexpr.errors import EvaluationError
+from bexpr.options import CompileOptions
 from bexpr.translate.core import undecidable
 from bexpr.translate.polars import PolarsOps, schema_types
 from bexpr.translate.typed import TypedTranslation, pushable, translate_typed
@@ -45,7 +46,7 @@ _NO_POSITION: Final = pl.lit(None, dtype=pl.UInt32)
 
 
 def translate(
-    expr: str | Expression, schema: Mapping[str, Any], **options: Any
+    expr: str | Expression, schema: Mapping[str, Any], **options: Unpack[CompileOptions]
 ) -> TypedTranslation[pl.Expr]:
     """The filter as a three-valued Polars expression for a frame of
     ``schema``: per row TRUE, FALSE or null ("maybe": the Python evaluator
@@ -66,7 +67,7 @@ def expr(
     schema: Mapping[str, Any],
     *,
     errors: Errors = "fail",
-    **options: Any,
+    **options: Unpack[CompileOptions],
 ) -> pl.Expr:
     """A Polars boolean expression that is TRUE exactly for the rows of a
     frame of ``schema`` that the filter keeps: ``frame.filter(expr(...))``.
@@ -159,7 +160,11 @@ def _keeps(
 
 
 def filter(
-    frame: Frame, expr: str | Expression, *, errors: Errors = "fail", **options: Any
+    frame: Frame,
+    expr: str | Expression,
+    *,
+    errors: Errors = "fail",
+    **options: Unpack[CompileOptions],
 ) -> Frame:
     """The rows of ``frame`` the filter keeps: a DataFrame for a DataFrame, a
     LazyFrame (still lazy) for a LazyFrame.

@@ -26,7 +26,7 @@ PySpark comes with the ``spark`` extra: ``pip install 'bexpr[spark]'``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -35,6 +35,7 @@ from pyspark.sql import types as T
 from bexpr.api import Expression
 from bexpr.api import compile as compile_expression
 from bexpr.errors import EvaluationError
+from bexpr.options import CompileOptions
 from bexpr.syntax.ast import Node
 from bexpr.translate.core import undecidable
 from bexpr.translate.spark import SparkOps, python_udf, quoted, schema_types
@@ -50,7 +51,7 @@ _OFFSET_BITS = 33
 
 
 def translate(
-    expr: str | Expression, schema: T.StructType, **options: Any
+    expr: str | Expression, schema: T.StructType, **options: Unpack[CompileOptions]
 ) -> TypedTranslation[Column]:
     """The filter as a three-valued Spark column for a DataFrame of
     ``schema``: per row TRUE, FALSE or null ("maybe": the Python evaluator
@@ -61,7 +62,11 @@ def translate(
 
 
 def column(
-    expr: str | Expression, schema: T.StructType, *, errors: SparkErrors = "fail", **options: Any
+    expr: str | Expression,
+    schema: T.StructType,
+    *,
+    errors: SparkErrors = "fail",
+    **options: Unpack[CompileOptions],
 ) -> Column:
     """A boolean column that is TRUE exactly for the rows of a DataFrame of
     ``schema`` that the filter keeps: ``df.filter(column(expr, df.schema))``.
@@ -82,7 +87,11 @@ def column(
 
 
 def filter(
-    df: DataFrame, expr: str | Expression, *, errors: SparkErrors = "fail", **options: Any
+    df: DataFrame,
+    expr: str | Expression,
+    *,
+    errors: SparkErrors = "fail",
+    **options: Unpack[CompileOptions],
 ) -> DataFrame:
     """The rows of ``df`` the filter keeps, as a (lazy) DataFrame.
 
@@ -136,7 +145,7 @@ def pushed(tree: Node, schema: T.StructType, errors: SparkErrors, options: Any) 
     return columns
 
 
-def _compiled(expr: str | Expression, options: dict[str, Any]) -> Expression:
+def _compiled(expr: str | Expression, options: CompileOptions) -> Expression:
     return expr if isinstance(expr, Expression) else compile_expression(expr, **options)
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
@@ -38,7 +38,7 @@ from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from bexpr.api import Errors, Expression, RecordError
 from bexpr.api import compile as compile_expression
 from bexpr.errors import EvaluationError
-from bexpr.options import options_from
+from bexpr.options import CompileOptions, options_from
 from bexpr.syntax.parser import parse
 from bexpr.translate.sql import Translation, register_sqlite, translate_tree
 
@@ -60,7 +60,7 @@ def translate(
     document: Any = None,
     columns: Mapping[str, Any] | None = None,
     dialect: str = "sqlite",
-    **options: Any,
+    **options: Unpack[CompileOptions],
 ) -> Translation:
     """``expr`` as a SQL expression for ``dialect`` (``"sqlite"`` or
     ``"postgresql"``): ``.where`` is TRUE, FALSE or NULL per row, ``.exact``
@@ -148,7 +148,7 @@ def pushdown(
     columns: Mapping[str, Any] | None = None,
     errors: Errors = "fail",
     records: bool = True,
-    **options: Any,
+    **options: Unpack[CompileOptions],
 ) -> Pushdown:
     """``select`` with ``expr`` pushed down, for ``connection``'s database.
 
@@ -213,7 +213,7 @@ def execute(
     document: Any = None,
     columns: Mapping[str, Any] | None = None,
     errors: Errors = "fail",
-    **options: Any,
+    **options: Unpack[CompileOptions],
 ) -> list[Any]:
     """The rows of ``select`` whose records match ``expr``, in its order.
 
@@ -263,7 +263,7 @@ def count(
     document: Any = None,
     columns: Mapping[str, Any] | None = None,
     errors: Errors = "fail",
-    **options: Any,
+    **options: Unpack[CompileOptions],
 ) -> int:
     """How many rows of ``select`` have records that match ``expr``.
 

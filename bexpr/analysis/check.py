@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from bexpr.analysis.schema import ANY, Type, schema_of, type_at, type_of
 from bexpr.errors import BexprError, Diagnostic, ParseError, Severity
 from bexpr.go import re2
 from bexpr.go.strconv import ConversionError, parse_bool, parse_float, parse_int
-from bexpr.options import Path, options_from
+from bexpr.options import CompileOptions, Path, options_from
 from bexpr.syntax.ast import And, BindingMode, Collection, Match, MatchOp, Node, Selector
 from bexpr.syntax.operators import OPERATORS
 from bexpr.syntax.parser import parse
@@ -400,7 +400,9 @@ def _parses(parse: Any, raw: str) -> bool:
     return True
 
 
-def check(expression: str, schema: Any = None, **options: Any) -> list[Diagnostic]:
+def check(
+    expression: str, schema: Any = None, **options: Unpack[CompileOptions]
+) -> list[Diagnostic]:
     """Every problem found in ``expression``, as diagnostics, without raising.
 
     ``schema`` describes the records (see :func:`bexpr.schema_of`); without

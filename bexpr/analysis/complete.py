@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from bexpr.analysis.schema import ANY, Type, schema_of, type_at, type_of
 from bexpr.errors import BexprError
-from bexpr.options import Path, options_from
+from bexpr.options import CompileOptions, Path, options_from
 from bexpr.syntax.operators import CollectionOp, Form, MatchOp
 from bexpr.syntax.tokens import AND, AS, NOT, OR, spellings
 
@@ -92,7 +92,9 @@ def _scope(before: str, root: Type, scope: dict[str, Type]) -> dict[str, Type]:
     return scope
 
 
-def complete(expression: str, cursor: int, schema: Any = None, **options: Any) -> list[Completion]:
+def complete(
+    expression: str, cursor: int, schema: Any = None, **options: Unpack[CompileOptions]
+) -> list[Completion]:
     """What may be typed at ``cursor`` in ``expression``.
 
     With a ``schema`` (see :func:`bexpr.schema_of`), selectors come from its
