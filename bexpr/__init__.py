@@ -18,11 +18,8 @@ Errors are :class:`BexprError`: :class:`ParseError` for an invalid expression
 (with ``line``, ``column``, ``offset`` and a caret excerpt) and
 :class:`EvaluationError` when data cannot be evaluated.
 
-The package is layered (docs/design.md): ``syntax`` (text to tree), ``go``
-(Go's conversion and regexp rules), ``data`` (selectors into data),
-``evaluation``, ``translate``, ``analysis``, then :mod:`bexpr.api`. The names
-below come from those modules and are imported on first use, so that
-importing any part of bexpr, or bexpr itself, loads only what is used.
+Names are imported on first use, so importing bexpr loads only what is
+used. How the package is put together: docs/design.md.
 """
 
 from __future__ import annotations

@@ -100,8 +100,10 @@ class _Warmup:
 class Expression:
     """A compiled bexpr expression: immutable, reusable and thread-safe.
 
-    Create one with :func:`bexpr.compile`. Calling it is the same as
-    :meth:`evaluate`::
+    Made by :func:`bexpr.compile` (not by calling the class): its
+    ``expression`` is the text compiled, ``tree`` the syntax tree
+    (:mod:`bexpr.syntax.ast`) and ``options`` the :class:`bexpr.options.Options`
+    it was compiled with. Calling it is the same as :meth:`evaluate`::
 
         >>> import bexpr
         >>> expr = bexpr.compile('Meta.env == prod and "dc1" in Datacenters')
@@ -368,7 +370,7 @@ def _compile_maybe_cached(
 def evaluate(expression: str, data: Any, **options: Unpack[CompileOptions]) -> bool:
     """Whether ``data`` matches ``expression``.
 
-    Compiled expressions are cached (the last :data:`CACHE_SIZE`), so calling
+    Compiled expressions are cached (the last 256, ``bexpr.api.CACHE_SIZE``), so calling
     this repeatedly with the same string costs a dictionary lookup.
 
     >>> import bexpr

@@ -35,14 +35,22 @@ __all__ = [
 ]
 
 DEFAULT_MAX_EXPRESSIONS: Final = 10_000
+"""The default ``max_expressions``: expression nodes in one filter."""
 DEFAULT_MAX_LENGTH: Final = 65_536
+"""The default ``max_length``: characters in one filter."""
 DEFAULT_MAX_DEPTH: Final = 32
+"""The default ``max_depth``: nesting of parentheses and collection expressions."""
 DEFAULT_REGEX_TIMEOUT: Final = 0.1
+"""The default ``regex_timeout``: seconds one ``matches`` may take on one value."""
 DEFAULT_MAX_STEPS: Final = 100_000
+"""The default ``max_steps``: elements collection expressions may visit per datum."""
 DEFAULT_TAG_NAME: Final = "bexpr"
+"""The default ``tag_name``: the field metadata key that renames or hides a field."""
 
 Hook = Callable[[Any], Any]
+"""The type of ``hook``: the value a selector step found, to what to use instead."""
 Resolver = Callable[[Any, str], Any]
+"""The type of ``resolver``: ``resolver(obj, name)``, the value of field ``name``."""
 
 
 class _Missing:
@@ -174,7 +182,13 @@ OPTION_NAMES: Final = tuple(CompileOptions.__annotations__)
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """The options an expression was compiled with."""
+    """The options an expression was compiled with (:attr:`bexpr.Expression.options`).
+
+    Made by :func:`options_from` from the keywords of :class:`CompileOptions`,
+    whose keys document the fields; the three size limits are grouped in
+    ``limits`` and ``variables`` is a tuple of pairs, so that an ``Options``
+    is hashable and can key the expression cache.
+    """
 
     unknown: Any = MISSING
     hook: Hook | None = None

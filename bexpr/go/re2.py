@@ -48,8 +48,10 @@ __all__ = [
     "translate",
 ]
 
-#: Follow Go 1.25+ for ``\p{name}`` lookups (aliases, loose matching, extra names).
 GO_1_25_PROPERTY_NAMES: bool = False
+"""Follow Go 1.25+ for ``\\p{name}`` lookups (aliases, loose matching, extra names).
+
+Set it before the first :func:`translate`, whose results are cached."""
 
 _MAX_RUNE: Final = 0x10FFFF
 _MAX_REPEAT: Final = 1000  # largest count in x{n,m}, and largest nested product

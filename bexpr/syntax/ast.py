@@ -51,10 +51,14 @@ __all__ = [
 class BindingMode(enum.Enum):
     """How a collection expression names what it iterates over."""
 
-    DEFAULT = "default"  # as v: element of a list, key of a map
-    INDEX_VALUE = "index_value"  # as i, v
-    INDEX = "index"  # as i, _
-    VALUE = "value"  # as _, v
+    DEFAULT = "default"
+    """``as v``: an element of a list, a key of a map."""
+    INDEX_VALUE = "index_value"
+    """``as i, v``: an index (a key) and its element (its value)."""
+    INDEX = "index"
+    """``as i, _``: the index or key only."""
+    VALUE = "value"
+    """``as _, v``: the element or value only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +312,7 @@ class Collection(_Expression):
 
 
 Node: TypeAlias = Match | Not | And | Or | Collection
+"""An expression: what :func:`bexpr.parse` returns, and every node's children."""
 
 
 def _operand(node: Node, bare: tuple[type, ...]) -> str:

@@ -60,15 +60,25 @@ class MatchOp(enum.Enum):
     """
 
     EQUAL = "=="
+    """``selector == value``."""
     NOT_EQUAL = "!="
+    """``selector != value``."""
     IN = "in"
+    """``value in selector``, or ``selector contains value``."""
     NOT_IN = "not in"
+    """``value not in selector``, or ``selector not contains value``."""
     MATCHES = "matches"
+    """``selector matches pattern``: an RE2 search."""
     NOT_MATCHES = "not matches"
+    """``selector not matches pattern``."""
     IS_EMPTY = "is empty"
+    """``selector is empty``."""
     IS_NOT_EMPTY = "is not empty"
+    """``selector is not empty``."""
     IS_NIL = "is nil"
+    """``selector is nil``."""
     IS_NOT_NIL = "is not nil"
+    """``selector is not nil``."""
 
     @property
     def row(self) -> Operator:
@@ -183,7 +193,9 @@ class CollectionOp(enum.Enum):
     """``any`` or ``all``: whether the body must hold for some or every element."""
 
     ANY = "any"
+    """``any selector as v { body }``: the body holds for some element."""
     ALL = "all"
+    """``all selector as v { body }``: the body holds for every element."""
 
     @property
     def when_missing(self) -> bool:
