@@ -13,7 +13,10 @@ Both take ``filter``, ``per_page``, ``next_token``, ``reverse=true`` and
 ``GET /v1/filter/check`` and ``GET /v1/filter/complete`` help a UI write
 filters for them (``resource=jobs|deployments``): diagnostics and the
 canonical form, or what may be typed at a cursor, against a schema inferred
-once from the resource's records (see :func:`infer_schema`). The
+once from the resource's records (see :func:`infer_schema`). ``GET /ui`` is
+such a UI: a filter editor in the browser (static files shipped in the
+package, ``bexpr/examples/ui/``) that underlines problems as you type,
+completes selectors and operators, and pages through the results. The
 next page's token comes in the ``X-Nomad-Nexttoken`` header; ``?pretty``
 indents the JSON, which is minimized otherwise; responses are gzipped for a
 client that sends ``Accept-Encoding: gzip``. Errors are JSON objects with an
@@ -26,7 +29,8 @@ The records are the bundled examples in memory (sorted once, in a
 records, or PostgreSQL), where the listing runs in SQL
 (:class:`bexpr.listing.Rows`) on worker threads, off the event loop.
 
-Run it with ``python -m bexpr.examples.server [--host 127.0.0.1] [--port 4646]``;
+Run it with ``python -m bexpr.examples.server [--host 127.0.0.1] [--port 4646]``
+(or ``bexpr serve``) and open http://127.0.0.1:4646/ui for the editor;
 it listens on the loopback interface unless told otherwise. It needs
 ``starlette`` and ``uvicorn``, which this module imports only when an app is
 created or served (and SQLAlchemy, the ``sql`` extra, for a database).
@@ -42,6 +46,7 @@ import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -525,6 +530,62 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _json(request, {"error": message, "status": status}, status, headers)
 
 
+_UI_TYPES: Final = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+_UI_HEADERS: Final = {
+    # Only the page's own files and the API on this origin: the page has no
+    # inline script, style or handler, so an injected one would not run.
+    "Content-Security-Policy": (
+        "default-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    # Small files: revalidated on every load, so an upgraded package shows at once.
+    "Cache-Control": "no-cache",
+}
+
+
+def _ui_files() -> dict[str, tuple[bytes, str]]:
+    """The filter editor's files by name, read once: their bytes and media type.
+
+    Read through :mod:`importlib.resources`, so they come from an installed
+    wheel as from a checkout. Only these names are ever served: a request
+    never reaches the file system, so no path can climb out of the folder.
+    """
+    folder: Traversable = resources.files(_DATA_PACKAGE).joinpath("ui")
+    if not folder.is_dir():
+        return {}
+    files: dict[str, tuple[bytes, str]] = {}
+    for entry in folder.iterdir():
+        media_type = _UI_TYPES.get(Path(entry.name).suffix)
+        if media_type is not None and entry.is_file():
+            files[entry.name] = (entry.read_bytes(), media_type)
+    return files
+
+
+def _ui_endpoint(
+    files: Mapping[str, tuple[bytes, str]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /ui`` (the page) and ``GET /ui/<file>`` (its scripts and styles)."""
+    # starlette is the optional [server] extra: imported only when serving.
+    from starlette.exceptions import HTTPException
+    from starlette.responses import Response
+
+    async def endpoint(request: Request) -> Response:
+        name = request.path_params.get("name", "index.html")
+        if name not in files:
+            raise HTTPException(404)  # answered as JSON by _http_error
+        body, media_type = files[name]
+        return Response(body, headers=_UI_HEADERS, media_type=media_type)
+
+    return endpoint
+
+
 def create_app(
     *,
     jobs: Sequence[Mapping[str, Any]] | None = None,
@@ -538,7 +599,8 @@ def create_app(
     tables' rows instead, listed in SQL; ``app.state.database`` is it.
     The schemas of ``/v1/filter/check`` and ``/v1/filter/complete`` are
     inferred here, once, from the records (a database's first rows);
-    ``app.state.schemas`` holds them.
+    ``app.state.schemas`` holds them. ``GET /ui`` serves the filter editor,
+    whose files are read here, once.
     ``gzip_minimum_size`` is the smallest body that is compressed for a
     client that accepts gzip (0: every response, as Nomad does).
     """
@@ -569,6 +631,11 @@ def create_app(
     routes = [Route(f"/v1/{name}", endpoints[name], methods=["GET"]) for name in EXAMPLES]
     routes.append(Route("/v1/filter/check", _check_endpoint(schemas), methods=["GET"]))
     routes.append(Route("/v1/filter/complete", _complete_endpoint(schemas), methods=["GET"]))
+    ui = _ui_endpoint(_ui_files())
+    routes.append(Route("/ui", ui, methods=["GET"]))
+    # /ui/ explicitly: it would otherwise be redirected to /ui.
+    routes.append(Route("/ui/", ui, methods=["GET"]))
+    routes.append(Route("/ui/{name}", ui, methods=["GET"]))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(GZipMiddleware, minimum_size=gzip_minimum_size)],
@@ -605,7 +672,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=prog or "python -m bexpr.examples.server",
         description="Serve an example Nomad-style API (/v1/jobs, /v1/deployments) "
-        "whose list endpoints take a bexpr filter, per_page, next_token and reverse.",
+        "whose list endpoints take a bexpr filter, per_page, next_token and reverse, "
+        "and a filter editor for them in the browser at /ui "
+        f"(http://{DEFAULT_HOST}:{DEFAULT_PORT}/ui by default).",
     )
     parser.add_argument(
         "--host",
