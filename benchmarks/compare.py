@@ -4,6 +4,10 @@ Python filter libraries) against its hand-written twin, measured in one run.
     python3 benchmarks/compare.py                 # bexpr vs hand-written
     python3 benchmarks/compare.py --others        # + jmespath, simpleeval, rule-engine
     python3 benchmarks/compare.py --memory        # + memory of 10,000 compiled filters
+    python3 benchmarks/compare.py --others --json docs/data/compare.json   # + the results as JSON
+
+The JSON file holds each filter's times (the input of benchmarks/charts.py,
+which draws docs/img/ from it).
 
 Each number is the best of ``--repeat`` runs over the whole dataset (the
 minimum is the least disturbed by a noisy machine); ratios divide by the
@@ -14,7 +18,11 @@ twin's time from the same run. Install the other libraries with
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
+import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -79,6 +87,59 @@ def other_runners(case: Case) -> dict[str, Callable[[list[Any]], Any]]:
     return runners
 
 
+def machine_note() -> str:
+    """Cores, processor and system of this machine, e.g. '2 cores, AMD EPYC 7B13, Linux'."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    model = model or platform.processor() or platform.machine()
+    return f"{os.cpu_count()} cores, {model}, {platform.system()}"
+
+
+def results_json(
+    rows: list[tuple[str, str, float, float, float, dict[str, float]]],
+    skipped: dict[str, dict[str, str]],
+    args: argparse.Namespace,
+    count: int,
+    extra: dict[str, float],
+) -> dict[str, Any]:
+    """The run as data: times in milliseconds (to 0.1 µs), ns per record, the compile times."""
+    filters = []
+    for name, expression, t_twin, t_bexpr, t_closures, others in rows:
+        filters.append(
+            {
+                "name": name,
+                "expression": expression,
+                "input": "dict" if name == "dict_of_jobs" else "list",
+                "hand_written_ms": round(t_twin * 1e3, 4),
+                "bexpr_ms": round(t_bexpr * 1e3, 4),
+                "closures_ms": round(t_closures * 1e3, 4),
+                "ns_per_record": round(t_bexpr / count * 1e9, 1),
+                "others_ms": {other: round(t * 1e3, 4) for other, t in others.items()},
+                "others_skipped": skipped.get(name, {}),
+            }
+        )
+    return {
+        "source": "benchmarks/compare.py",
+        "command": "python3 benchmarks/compare.py " + " ".join(sys.argv[1:]),
+        "date": datetime.date.today().isoformat(),
+        "python": sys.version.split()[0],
+        "machine": args.machine or machine_note(),
+        "records": count,
+        "repeat": args.repeat,
+        "others_repeat": max(1, args.repeat // 2),
+        "unit": "ms: the best of the repeats over all the records",
+        "filters": filters,
+        "compile_us": {key: round(value, 1) for key, value in extra.items()},
+    }
+
+
 def memory_of_compiled(count: int, generated: bool = False) -> int:
     """Bytes held by ``count`` distinct compiled filters (tracemalloc), with
     or without their generated tier built."""
@@ -102,6 +163,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--others", action="store_true", help="also time other libraries")
     parser.add_argument("--memory", action="store_true", help="measure 10,000 compiled filters")
+    parser.add_argument(
+        "--json", metavar="FILE", type=Path, help="also write the results to FILE as JSON"
+    )
+    parser.add_argument(
+        "--machine", metavar="NOTE", help="the machine, for the JSON (default: cores and CPU)"
+    )
     args = parser.parse_args()
 
     records = jobs(args.records)
@@ -118,6 +185,8 @@ def main() -> None:
     )
     others_seen: list[str] = []
     rows = []
+    timed: list[tuple[str, str, float, float, float, dict[str, float]]] = []
+    skipped: dict[str, dict[str, str]] = {}
     ratios: list[float] = []
     closure_ratios: list[float] = []
     for case in CASES:
@@ -133,19 +202,25 @@ def main() -> None:
         ratios.append(t_bexpr / t_twin)
         closure_ratios.append(t_closures / t_twin)
         cells = {}
+        other_times: dict[str, float] = {}
         if args.others:
             for name, run in other_runners(case).items():
                 if name not in others_seen:
                     others_seen.append(name)
                 try:
                     if list(run(records)) != expected:
-                        continue  # not the same filter: leave the cell empty
+                        # not the same filter: leave the cell empty
+                        skipped.setdefault(case.name, {})[name] = "different answers"
+                        continue
                 except Exception as err:  # another library's failure is only reported
                     print(f"  {name} on {case.name}: {type(err).__name__}", file=sys.stderr)
+                    skipped.setdefault(case.name, {})[name] = type(err).__name__
                     continue
                 t_other = best_of(lambda: run(records), max(1, args.repeat // 2))  # noqa: B023
                 cells[name] = t_other / t_twin
+                other_times[name] = t_other
         rows.append((case.name, t_twin, t_bexpr, t_closures, cells))
+        timed.append((case.name, case.expression, t_twin, t_bexpr, t_closures, other_times))
 
     dict_case = CASES[0]
     dict_twin = dict_case.twin
@@ -157,6 +232,7 @@ def main() -> None:
     ratios.append(t_bexpr / t_twin)
     closure_ratios.append(t_closures / t_twin)
     rows.append(("dict_of_jobs", t_twin, t_bexpr, t_closures, {}))
+    timed.append(("dict_of_jobs", dict_case.expression, t_twin, t_bexpr, t_closures, {}))
 
     print(header + "".join(f"{name:>13}" for name in others_seen))
     for name, t_twin, t_bexpr, t_closures, cells in rows:
@@ -191,14 +267,29 @@ def main() -> None:
     )
     t_cached = best_of(lambda: bexpr.evaluate(text, records[0]), 200)
     print(f"bexpr.evaluate with the expression cache: {t_cached * 1e6:.1f} us per call")
+    memory: dict[str, int] = {}
     if args.memory:
         size = memory_of_compiled(10_000)
         print(f"10,000 distinct compiled filters: {size / 1e6:.1f} MB ({size / 10_000:.0f} B each)")
+        memory["compiled_10000"] = size
         size = memory_of_compiled(10_000, generated=True)
         print(
             f"the same, each with its generated tier: {size / 1e6:.1f} MB ({size / 10_000:.0f} B"
             " each)"
         )
+        memory["compiled_10000_generated"] = size
+    if args.json:
+        extra = {
+            "compile": t_compile * 1e6,
+            "compile_generated_known_shape": t_warm * 1e6,
+            "compile_generated_new_shape": t_cold * 1e6,
+            "evaluate_cached": t_cached * 1e6,
+        }
+        data = results_json(timed, skipped, args, count, extra)
+        if memory:
+            data["memory_bytes"] = memory
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
