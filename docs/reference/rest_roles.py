@@ -20,6 +20,7 @@ import ast
 import builtins
 import html
 import re
+import sys
 import textwrap
 from typing import Any
 
@@ -100,7 +101,8 @@ def _link(match: re.Match[str], obj: Object) -> str:
     code = f"<code>{html.escape(shown)}</code>"
     path = _resolve(target, obj)
     if path is None:
-        if not target.startswith(EXTERNAL) and not hasattr(builtins, target):
+        external = target.startswith(EXTERNAL) or target.split(".")[0] in sys.stdlib_module_names
+        if not external and not hasattr(builtins, target):
             logger.warning(
                 "%s: :%s:`%s` names nothing in bexpr", obj.path, match["role"], match["target"]
             )
