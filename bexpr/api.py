@@ -264,17 +264,19 @@ class Expression:
                 f"only lists, maps and iterables can be filtered, not {type(data).__name__}"
             )
         predicate = self._predicate
-        if errors == "fail":
-            fast = self._fast_filters(len(data))
-            try:
-                if fast is not None:
-                    return fast.filter_list(data) if shape == "list" else fast.filter_dict(data)
-                if shape == "list":
-                    return [item for item in data if predicate(item)]
-                return {key: item for key, item in data.items() if predicate(item)}
-            except Exception:
-                pass  # found again below, with the record's key
-            # Evaluation is pure, so running again finds the same first failure.
+        # Optimistically, the whole collection in one loop: when no record
+        # fails, every errors mode keeps the same records.
+        fast = self._fast_filters(len(data))
+        try:
+            if fast is not None:
+                return fast.filter_list(data) if shape == "list" else fast.filter_dict(data)
+            if shape == "list":
+                return [item for item in data if predicate(item)]
+            return {key: item for key, item in data.items() if predicate(item)}
+        except Exception:
+            pass  # found again below, with the record's key
+        # Evaluation is pure, so running again finds the same failures, and
+        # handles each as errors says.
         kept = [(key, item) for key, item in items if self._keep(key, item, errors)]
         if shape == "list":
             return [item for _, item in kept]

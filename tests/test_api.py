@@ -297,3 +297,22 @@ def test_options_are_checked() -> None:
         bexpr.compile("a == 1", nonsense=1)
     with pytest.raises(ValueError):
         bexpr.compile("a == 1", max_expressions=0)
+
+
+@pytest.mark.parametrize("errors", ["skip", list.append])
+def test_every_errors_mode_filters_in_one_loop_when_no_record_fails(
+    monkeypatch: pytest.MonkeyPatch, errors: Any
+) -> None:
+    """The record-by-record path (``_keep``) is only for collections with a failing record."""
+    records = [{"a": i % 3} for i in range(300)]
+    expr = bexpr.compile("a == 1", codegen=True)
+    seen: list[Any] = []
+    handler = errors if errors == "skip" else seen.append
+
+    def record_by_record(*args: Any) -> bool:
+        raise AssertionError("the one-loop filter was not used")
+
+    monkeypatch.setattr(bexpr.Expression, "_keep", record_by_record)
+    assert expr.filter(records, errors=handler) == [r for r in records if r["a"] == 1]
+    with pytest.raises(AssertionError, match="one-loop"):
+        expr.filter([*records, {}], errors=handler)  # a failing record: record by record

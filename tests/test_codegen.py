@@ -59,6 +59,14 @@ def test_generated_code_agrees_with_the_interpreter(tree: Node, data: list[Any])
             pairs = [(i, d) for i, (d, w) in enumerate(zip(data, wanted, strict=True)) if w]
             expected = [d for _, d in pairs] if isinstance(shaped, list) else dict(pairs)
             assert expr.filter(shaped) == kept(expected)
+        # "skip" and a callable take the generated filters first too: the
+        # records whose outcome is True, each failing one reported once.
+        pairs = [(i, d) for i, (d, w) in enumerate(zip(data, wanted, strict=True)) if w is True]
+        expected = [d for _, d in pairs] if isinstance(shaped, list) else dict(pairs)
+        assert expr.filter(shaped, errors="skip") == kept(expected)
+        reported: list[bexpr.RecordError] = []
+        assert expr.filter(shaped, errors=reported.append) == kept(expected)
+        assert [r.key for r in reported] == [i for i, w in enumerate(wanted) if w == "error"]
 
 
 # -- safe by construction ---------------------------------------------------------
