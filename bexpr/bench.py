@@ -49,19 +49,20 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from bexpr.api import WARMUP_CALLS, Errors, Expression, _compile_maybe_cached, compile
-from bexpr.cli import (
+from bexpr.errors import EvaluationError, ParseError
+from bexpr.inputs import (
     EXIT_EVALUATION,
     EXIT_INPUT,
     EXIT_OK,
     EXIT_USAGE,
-    _name,
-    _open,
-    _read,
-    _select,
-    _Skipped,
-    _Usage,
+    Skipped,
+    UsageError,
+    add_input_arguments,
+    input_name,
+    open_input,
+    read_input,
+    select,
 )
-from bexpr.errors import EvaluationError, ParseError
 from bexpr.syntax.grammar import rules
 
 __all__ = ["main"]
@@ -152,20 +153,9 @@ def _parser() -> argparse.ArgumentParser:
         "(and count it)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    parser.add_argument("--jsonl", action="store_true", help="read every input as JSON Lines")
-    parser.add_argument(
-        "--unknown", metavar="JSON", help="a JSON value to use for keys that are missing"
-    )
-    parser.add_argument(
-        "--select",
-        metavar="POINTER",
-        help="measure on the list or object at this JSON pointer inside each document",
-    )
-    parser.add_argument(
-        "--progress",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="progress on stderr (auto: when stderr is a terminal)",
+    add_input_arguments(
+        parser,
+        select_help="measure on the list or object at this JSON pointer inside each document",
     )
     return parser
 
@@ -229,32 +219,32 @@ def _load(paths: Sequence[str], jsonl: bool, pointer: str | None, status: _Statu
     for path in paths or ["-"]:
         if path == "-" and stdin is None:
             stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if sys.stdin else None
-        stream = _open(path, stdin or io.StringIO())
+        stream = open_input(path, stdin or io.StringIO())
         try:
-            shape, content = _read(path, stream, jsonl)
+            shape, content = read_input(path, stream, jsonl)
             if shape == "lines":
                 if pointer:
-                    raise _Usage(
+                    raise UsageError(
                         f"{path}: --select applies to JSON documents, not JSON Lines", EXIT_USAGE
                     )
-                data: Any = list(status.counting(_name(path), content))
+                data: Any = list(status.counting(input_name(path), content))
             else:
-                data = _select(content, pointer, path) if pointer else content
+                data = select(content, pointer, path) if pointer else content
                 if not isinstance(data, list | dict):
                     where = f"at {pointer} " if pointer else ""
-                    raise _Usage(
+                    raise UsageError(
                         f"{path}: the value {where}must be a JSON array or object", EXIT_INPUT
                     )
         except UnicodeDecodeError as err:
-            raise _Usage(f"{_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT) from None
+            raise UsageError(f"{input_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT) from None
         except OSError as err:
-            raise _Usage(f"cannot read {path}: {err.strerror or err}", EXIT_INPUT) from None
+            raise UsageError(f"cannot read {path}: {err.strerror or err}", EXIT_INPUT) from None
         except RecursionError:
-            raise _Usage(f"{_name(path)}: nested too deeply to read", EXIT_INPUT) from None
+            raise UsageError(f"{input_name(path)}: nested too deeply to read", EXIT_INPUT) from None
         finally:
             if path != "-":
                 stream.close()
-        inputs.append(_Input(_name(path), data))
+        inputs.append(_Input(input_name(path), data))
     return inputs
 
 
@@ -265,7 +255,7 @@ def _predicate(text: str) -> Callable[[Any], object]:
     """The function a ``--compare 'python: EXPR'`` gives."""
     engine, colon, code = text.partition(":")
     if not colon or engine.strip() != "python" or not code.strip():
-        raise _Usage(
+        raise UsageError(
             f"--compare takes 'python: EXPR', e.g. 'python: lambda r: r[\"ID\"] == \"web\"',"
             f" not {text!r}",
             EXIT_USAGE,
@@ -275,9 +265,9 @@ def _predicate(text: str) -> Callable[[Any], object]:
         # it; --help and docs/cli.md say so.
         value = eval(builtins.compile(code.strip(), "<--compare>", "eval"), {"re": re})
     except Exception as err:
-        raise _Usage(f"--compare: {type(err).__name__}: {err}", EXIT_USAGE) from None
+        raise UsageError(f"--compare: {type(err).__name__}: {err}", EXIT_USAGE) from None
     if not callable(value):
-        raise _Usage(
+        raise UsageError(
             f"--compare: EXPR must be a function of one record, such as a lambda,"
             f" not {type(value).__name__}",
             EXIT_USAGE,
@@ -296,7 +286,7 @@ def _kept_by(predicate: Callable[[Any], object], inputs: list[_Input]) -> list[A
             try:
                 keep = predicate(record)
             except Exception as err:
-                raise _Usage(
+                raise UsageError(
                     f"--compare: the predicate raised {type(err).__name__}: {err}"
                     f" on record {key!r} of {source.name}",
                     EXIT_USAGE,
@@ -487,7 +477,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         try:
             options["unknown"] = json.loads(args.unknown)
         except ValueError as err:
-            raise _Usage(f"--unknown takes a JSON value: {err}", EXIT_USAGE) from None
+            raise UsageError(f"--unknown takes a JSON value: {err}", EXIT_USAGE) from None
     return options
 
 
@@ -521,7 +511,7 @@ def _bench(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _measure(args: argparse.Namespace, status: _Status, stdout: TextIO, stderr: TextIO) -> int:
     if not args.filter:
-        raise _Usage("bench needs a filter: an empty one keeps every record", EXIT_USAGE)
+        raise UsageError("bench needs a filter: an empty one keeps every record", EXIT_USAGE)
     options = _options(args)
 
     # The grammar is built by the first parse in a process: timed apart, as
@@ -542,14 +532,14 @@ def _measure(args: argparse.Namespace, status: _Status, stdout: TextIO, stderr: 
     inputs = _load(args.files, args.jsonl, args.select, status)
     records = sum(len(source.data) for source in inputs)
     if records == 0:
-        raise _Usage("the inputs hold no records to measure on", EXIT_INPUT)
+        raise UsageError("the inputs hold no records to measure on", EXIT_INPUT)
 
     # The records live to the end: kept out of the collector's sight, the
     # collection before each round does not walk them all, and no collection
     # that does lands in a timed round by chance.
     with _frozen():
         errors: Errors = args.errors
-        skipped = _Skipped()
+        skipped = Skipped()
         try:
             kept, first_pass = _first_pass(expression, inputs, errors)
         except EvaluationError as err:
@@ -635,7 +625,7 @@ def _ratio(part: float, whole: float) -> float | None:
     return part / whole if whole > 0 else None
 
 
-def _record_error(skipped: _Skipped) -> str:
+def _record_error(skipped: Skipped) -> str:
     first = skipped.first
     assert first is not None
     return f"record {first.key!r}: {first.error}"
@@ -767,7 +757,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         return _bench(args, sys.stdout, sys.stderr)
-    except _Usage as err:
+    except UsageError as err:
         sys.stderr.write(f"bexpr: {err}\n")
         return err.code
     except KeyboardInterrupt:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import itertools
 import json
 import os
 import sys
@@ -17,14 +16,22 @@ from typing import Any, TextIO
 
 import bexpr
 from bexpr.api import Errors, RecordError
+from bexpr.inputs import (
+    EXIT_EVALUATION,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    Skipped,
+    UsageError,
+    add_input_arguments,
+    input_name,
+    open_input,
+    read_input,
+    select,
+)
 from bexpr.syntax.printer import dump
 
 __all__ = ["main"]
-
-EXIT_OK = 0
-EXIT_EVALUATION = 1
-EXIT_USAGE = 2
-EXIT_INPUT = 3
 
 EPILOG = """\
 bexpr serve [--host HOST] [--port PORT] starts the example list-endpoint
@@ -60,14 +67,6 @@ examples (from a checkout, whose examples/ holds Nomad-style jobs):
 """
 
 
-class _Usage(Exception):
-    """A problem with the command line or an input, with its exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bexpr",
@@ -96,15 +95,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --explain: also print the Python function generated for the filter",
     )
-    parser.add_argument("--jsonl", action="store_true", help="read every input as JSON Lines")
-    parser.add_argument(
-        "--unknown", metavar="JSON", help="a JSON value to use for keys that are missing"
-    )
-    parser.add_argument(
-        "--select",
-        metavar="POINTER",
-        help="filter the list or object at this JSON pointer inside each document (e.g. /Jobs)",
-    )
     parser.add_argument(
         "--errors",
         choices=["fail", "skip", "collect"],
@@ -112,88 +102,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a record that cannot be evaluated: fail (exit 1), skip it, or collect it "
         "(written with its reason to stderr as JSON Lines)",
     )
-    parser.add_argument(
-        "--progress",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="progress on stderr (auto: when stderr is a terminal)",
+    add_input_arguments(
+        parser,
+        select_help="filter the list or object at this JSON pointer inside each document "
+        "(e.g. /Jobs)",
     )
     parser.add_argument("--version", action="version", version=f"bexpr {bexpr.__version__}")
     return parser
-
-
-# -- reading -----------------------------------------------------------------
-
-
-def _name(path: str) -> str:
-    """An input's name for messages."""
-    return "standard input" if path == "-" else path
-
-
-def _open(path: str, stdin: TextIO) -> TextIO:
-    if path == "-":
-        return stdin
-    try:
-        return open(path, encoding="utf-8")
-    except OSError as err:
-        raise _Usage(f"cannot read {path}: {err.strerror}", EXIT_INPUT) from None
-
-
-def _first_line(stream: TextIO) -> str:
-    for line in stream:
-        if line.strip():
-            return line
-    return ""
-
-
-def _read(path: str, stream: TextIO, jsonl: bool) -> tuple[str, Any]:
-    """Detect the input's shape: ("document", value) or ("lines", iterator)."""
-    first = _first_line(stream)
-    if jsonl:
-        return "lines", _lines(path, [first], stream)
-    try:
-        value = json.loads(first)
-    except ValueError:
-        # Not one complete value on the first line: a document over many lines.
-        try:
-            return "document", json.loads(first + stream.read())
-        except ValueError as err:
-            raise _Usage(f"{_name(path)}: not JSON: {err}", EXIT_INPUT) from None
-    second = _first_line(stream)
-    if not second:
-        return "document", value
-    return "lines", _lines(path, [first, second], stream)
-
-
-def _lines(path: str, head: list[str], stream: TextIO) -> Iterator[Any]:
-    """Parse JSON Lines lazily: ``head`` holds lines already read."""
-    number = 0
-    for line in itertools.chain(head, stream):
-        number += 1
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line)
-        except ValueError as err:
-            raise _Usage(f"{_name(path)}: line {number} is not JSON: {err}", EXIT_INPUT) from None
-
-
-def _select(document: Any, pointer: str, path: str) -> Any:
-    """The value at a JSON pointer (RFC 6901) inside a document."""
-    if pointer in ("", "/"):
-        return document
-    if not pointer.startswith("/"):
-        raise _Usage(f"--select takes a JSON pointer like /Jobs, not {pointer!r}", EXIT_USAGE)
-    current = document
-    for raw in pointer[1:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            raise _Usage(f"{path}: nothing at {pointer}", EXIT_INPUT)
-    return current
 
 
 # -- progress ------------------------------------------------------------------
@@ -251,30 +166,7 @@ class _Progress:
 # -- running -----------------------------------------------------------------
 
 
-class _Skipped:
-    """Counts the records ``--errors skip`` leaves out, for a warning at the end:
-    a filter that fails on every record must not look like one that matches none."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.first: RecordError | None = None
-
-    def __call__(self, problem: RecordError) -> None:
-        self.count += 1
-        if self.first is None:
-            self.first = problem
-
-    def report(self, stderr: TextIO) -> None:
-        if self.first is None:
-            return
-        records = "record" if self.count == 1 else "records"
-        stderr.write(
-            f"bexpr: warning: skipped {self.count:,} {records} that could not be evaluated;"
-            f" the first, record {self.first.key!r}: {self.first.error}\n"
-        )
-
-
-def _errors_mode(name: str, stderr: TextIO, skipped: _Skipped) -> Errors:
+def _errors_mode(name: str, stderr: TextIO, skipped: Skipped) -> Errors:
     if name == "fail":
         return "fail"
     if name == "skip":
@@ -312,7 +204,7 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
         try:
             options["unknown"] = json.loads(args.unknown)
         except ValueError as err:
-            raise _Usage(f"--unknown takes a JSON value: {err}", EXIT_USAGE) from None
+            raise UsageError(f"--unknown takes a JSON value: {err}", EXIT_USAGE) from None
     try:
         expression = bexpr.compile(args.filter, **options) if args.filter else None
     except bexpr.ParseError as err:
@@ -324,7 +216,7 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
             stderr.write(f"bexpr: invalid filter: {problem.format(args.filter)}\n")
         return EXIT_USAGE if problems else EXIT_OK
     if args.source and not args.explain:
-        raise _Usage("--source goes with --explain", EXIT_USAGE)
+        raise UsageError("--source goes with --explain", EXIT_USAGE)
     if args.explain:
         if expression is not None:
             stdout.write(dump(expression.tree) + "\n")
@@ -332,7 +224,7 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
             if args.source:
                 stdout.write(_generated(expression))
         return EXIT_OK
-    skipped = _Skipped()
+    skipped = Skipped()
     errors = _errors_mode(args.errors, stderr, skipped)
     progress = _Progress(
         args.progress == "always" or (args.progress == "auto" and stderr.isatty()),
@@ -343,14 +235,18 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
     total = 0
     try:
         for path in args.files or ["-"]:
-            stream = _open(path, stdin)
+            stream = open_input(path, stdin)
             try:
                 total += _filter_input(args, expression, errors, progress, path, stream, stdout)
             except UnicodeDecodeError as err:
-                raise _Usage(f"{_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT) from None
+                raise UsageError(
+                    f"{input_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT
+                ) from None
             except RecursionError:
                 # json's decoder recurses per level of nesting.
-                raise _Usage(f"{_name(path)}: nested too deeply to read", EXIT_INPUT) from None
+                raise UsageError(
+                    f"{input_name(path)}: nested too deeply to read", EXIT_INPUT
+                ) from None
             finally:
                 if stream is not stdin:
                     stream.close()
@@ -375,10 +271,12 @@ def _filter_input(
     stdout: TextIO,
 ) -> int:
     """Filter one input and write its result (unless counting); returns the match count."""
-    shape, content = _read(path, stream, args.jsonl)
+    shape, content = read_input(path, stream, args.jsonl)
     if shape == "lines":
         if args.select:
-            raise _Usage(f"{path}: --select applies to JSON documents, not JSON Lines", EXIT_USAGE)
+            raise UsageError(
+                f"{path}: --select applies to JSON documents, not JSON Lines", EXIT_USAGE
+            )
         records = progress.track(content)
         matches = records if expression is None else expression.filter(records, errors)
         count = 0
@@ -387,10 +285,10 @@ def _filter_input(
             if not args.count:
                 stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return count
-    data = _select(content, args.select, path) if args.select else content
+    data = select(content, args.select, path) if args.select else content
     if not isinstance(data, list | dict):
         where = f"at {args.select} " if args.select else ""
-        raise _Usage(f"{path}: the value {where}must be a JSON array or object", EXIT_INPUT)
+        raise UsageError(f"{path}: the value {where}must be a JSON array or object", EXIT_INPUT)
     if expression is None:
         result: Any = data
     elif isinstance(data, list):
@@ -425,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if sys.stdin else io.StringIO()
     try:
         return _run(args, stdin, sys.stdout, sys.stderr)
-    except _Usage as err:
+    except UsageError as err:
         sys.stderr.write(f"bexpr: {err}\n")
         return err.code
     except BrokenPipeError:
