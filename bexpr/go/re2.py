@@ -64,20 +64,37 @@ class ErrorCode(enum.StrEnum):
     """The error kinds of Go's ``regexp/syntax`` (their text is Go's)."""
 
     INVALID_CHAR_CLASS = "invalid character class"
+    """Declared by Go, but its parser never reports it (nor does this one):
+    a bad class is :attr:`INVALID_CHAR_RANGE`."""
     INVALID_CHAR_RANGE = "invalid character class range"
+    """A range or class name that is not one (``[z-a]``, ``[[:foo:]]``, ``\\p{Foo}``)."""
     INVALID_ESCAPE = "invalid escape sequence"
+    """An escape RE2 does not know (``\\C``, ``\\8``)."""
     INVALID_NAMED_CAPTURE = "invalid named capture"
+    """A capture name that is empty or not a word (``(?P<>x)``)."""
     INVALID_PERL_OP = "invalid or unsupported Perl syntax"
+    """Perl syntax RE2 leaves out: lookaround, backreferences, ``(?>...)``."""
     INVALID_REPEAT_OP = "invalid nested repetition operator"
+    """A repetition of a repetition (``a**``, ``a{2}*``)."""
     INVALID_REPEAT_SIZE = "invalid repeat count"
+    """A count over 1000, a minimum above the maximum (``a{3,2}``), or nested
+    counts whose product passes 1000 (``(a{100}){100}``)."""
     INVALID_UTF8 = "invalid UTF-8"
+    """A pattern that is not valid UTF-8."""
     MISSING_BRACKET = "missing closing ]"
+    """A character class left open (``[a``)."""
     MISSING_PAREN = "missing closing )"
+    """A group left open (``(a``)."""
     MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator"
+    """A repetition with nothing before it (``*a``)."""
     TRAILING_BACKSLASH = "trailing backslash at end of expression"
+    """A backslash at the very end."""
     UNEXPECTED_PAREN = "unexpected )"
+    """A ``)`` that closes nothing."""
     NESTING_DEPTH = "expression nests too deeply"
+    """Groups and repetitions nested past Go's limit (1000)."""
     LARGE = "expression too large"
+    """A pattern that compiles to more than Go allows (repetition counts multiply)."""
 
 
 class RE2SyntaxError(ValueError):
