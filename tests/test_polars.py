@@ -187,3 +187,95 @@ def test_nothing_but_library_errors_escape() -> None:
     frame = pl.DataFrame({"x": [1]})
     with pytest.raises(bexpr.ParseError):
         bexpr.polars.filter(frame, "x ==")
+
+
+# -- fail mode numbers the rows only when it must ------------------------------------------
+
+
+def test_fail_mode_runs_python_on_rows_that_do_not_fail() -> None:
+    # The pattern is too large for Polars' engine: Python decides every prod
+    # row; a dev row's null Name is never reached (nor an error).
+    big = 'Name matches "\\\\pL{1000}\\\\pL{1000}a"'
+    names = ["a" * 3000 if i % 2 else "b" for i in range(3000)]
+    frame = pl.DataFrame(
+        {
+            "Env": ["prod" if i % 3 else "dev" for i in range(3000)],
+            "Name": [None if i % 3 == 0 else name for i, name in enumerate(names)],
+        }
+    )
+    text = f"Env == prod and {big}"
+    expected = bexpr.filter(text, frame.to_dicts())
+    assert len(expected) == 1000
+    assert bexpr.polars.filter(frame, text).to_dicts() == expected
+    assert bexpr.polars.filter(frame.lazy(), text).collect().to_dicts() == expected
+    problems: list[Any] = []
+    assert bexpr.polars.filter(frame, text, errors=problems.append).to_dicts() == expected
+    assert problems == []
+    # A prod row with a null Name, late: the first row the reference fails on.
+    late = frame.with_columns(Name=pl.when(pl.int_range(3000) == 2999).then(None).otherwise("Name"))
+    with pytest.raises(bexpr.EvaluationError) as raised:
+        bexpr.polars.filter(late, text)
+    assert raised.value.key == 2999
+
+
+def test_a_late_failing_row_is_the_first_one_named() -> None:
+    size = 5000
+    # Rows before 4000 with a null Count are not web: the first test drops
+    # them (without an error, as the reference does); 4321 is the first web
+    # row whose Count is null, and 4500 another.
+    frame = pl.DataFrame(
+        {
+            "Name": ["web" if i >= 4000 else "db" for i in range(size)],
+            "Count": [None if i % 7 == 0 or i in (4321, 4500) else i for i in range(size)],
+        }
+    )
+    text = "Name == web and Count != 3"
+    rows = frame.to_dicts()
+    with pytest.raises(bexpr.EvaluationError) as reference:
+        bexpr.filter(text, rows)
+    with pytest.raises(bexpr.EvaluationError) as raised:
+        bexpr.polars.filter(frame, text)
+    assert raised.value.key == reference.value.key == 4004  # 4004 = 7 * 572
+    assert raised.value.selector == "Count"
+    problems: list[Any] = []
+    kept = bexpr.polars.filter(frame, text, errors=problems.append)
+    expected_problems: list[Any] = []
+    assert kept.to_dicts() == bexpr.filter(text, rows, errors=expected_problems.append)
+    # Each failing row once, in frame order, with its position in the frame.
+    assert [(p.key, p.record) for p in problems] == [(p.key, p.record) for p in expected_problems]
+    assert [p.key for p in problems][:4] == [4004, 4011, 4018, 4025]
+    assert 4321 in [p.key for p in problems] and 4500 in [p.key for p in problems]
+
+
+def test_a_lazy_scan_numbers_its_rows_in_the_reader(tmp_path: Path) -> None:
+    for part in range(3):
+        start = part * 1000
+        pl.DataFrame(
+            {
+                "ID": [f"job-{i}" for i in range(start, start + 1000)],
+                "Env": ["prod" if i % 3 else "dev" for i in range(start, start + 1000)],
+                "Count": [None if i == 2345 else i for i in range(start, start + 1000)],
+            }
+        ).write_parquet(tmp_path / f"jobs-{part}.parquet", row_group_size=250)
+    scan = pl.scan_parquet(sorted(tmp_path.glob("*.parquet")))
+    ok = bexpr.polars.filter(scan, "Env == dev and Count != 1")
+    # The row index and the Polars tests are in the reader (no node above
+    # it numbers the rows); only the Python re-check is a node above.
+    plan = ok.explain(engine="streaming")
+    assert "ROW INDEX" not in plan and "ROW_INDEX" in plan and "SELECTION" in plan, plan
+    assert ok.collect(engine="streaming")["ID"].to_list() == [f"job-{i}" for i in range(0, 3000, 3)]
+    # Row 2345 (in the third file) is prod: the reference fails on it.
+    failing = bexpr.polars.filter(scan, "Env == prod and Count != 1")
+    with pytest.raises(bexpr.EvaluationError, match="record 2345:"):
+        failing.collect(engine="streaming")
+    with pytest.raises(bexpr.EvaluationError, match="record 2345:"):
+        failing.collect()
+    problems: list[Any] = []
+    bexpr.polars.filter(scan, "Env == prod and Count != 1", errors=problems.append).collect()
+    assert [p.key for p in problems] == [2345]
+
+
+def test_errors_must_be_fail_skip_or_a_function() -> None:
+    frame = pl.DataFrame({"Name": ["web", None]})
+    with pytest.raises(ValueError, match="errors must be"):
+        bexpr.polars.filter(frame, "Name == web", errors="ignore")  # type: ignore[arg-type]
