@@ -58,10 +58,11 @@ from bexpr.inputs import (
     Skipped,
     UsageError,
     add_input_arguments,
+    decoding,
     input_name,
     open_input,
     read_input,
-    select,
+    records_in,
 )
 from bexpr.syntax.grammar import rules
 
@@ -221,26 +222,13 @@ def _load(paths: Sequence[str], jsonl: bool, pointer: str | None, status: _Statu
             stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if sys.stdin else None
         stream = open_input(path, stdin or io.StringIO())
         try:
-            shape, content = read_input(path, stream, jsonl)
-            if shape == "lines":
-                if pointer:
-                    raise UsageError(
-                        f"{path}: --select applies to JSON documents, not JSON Lines", EXIT_USAGE
-                    )
-                data: Any = list(status.counting(input_name(path), content))
-            else:
-                data = select(content, pointer, path) if pointer else content
-                if not isinstance(data, list | dict):
-                    where = f"at {pointer} " if pointer else ""
-                    raise UsageError(
-                        f"{path}: the value {where}must be a JSON array or object", EXIT_INPUT
-                    )
-        except UnicodeDecodeError as err:
-            raise UsageError(f"{input_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT) from None
+            with decoding(path):
+                shape, content = read_input(path, stream, jsonl)
+                data = records_in(shape, content, pointer, path)
+                if shape == "lines":
+                    data = list(status.counting(input_name(path), data))
         except OSError as err:
             raise UsageError(f"cannot read {path}: {err.strerror or err}", EXIT_INPUT) from None
-        except RecursionError:
-            raise UsageError(f"{input_name(path)}: nested too deeply to read", EXIT_INPUT) from None
         finally:
             if path != "-":
                 stream.close()

@@ -18,16 +18,15 @@ import bexpr
 from bexpr.api import Errors, RecordError
 from bexpr.inputs import (
     EXIT_EVALUATION,
-    EXIT_INPUT,
     EXIT_OK,
     EXIT_USAGE,
     Skipped,
     UsageError,
     add_input_arguments,
-    input_name,
+    decoding,
     open_input,
     read_input,
-    select,
+    records_in,
 )
 from bexpr.syntax.printer import dump
 
@@ -237,16 +236,8 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
         for path in args.files or ["-"]:
             stream = open_input(path, stdin)
             try:
-                total += _filter_input(args, expression, errors, progress, path, stream, stdout)
-            except UnicodeDecodeError as err:
-                raise UsageError(
-                    f"{input_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT
-                ) from None
-            except RecursionError:
-                # json's decoder recurses per level of nesting.
-                raise UsageError(
-                    f"{input_name(path)}: nested too deeply to read", EXIT_INPUT
-                ) from None
+                with decoding(path):
+                    total += _filter_input(args, expression, errors, progress, path, stream, stdout)
             finally:
                 if stream is not stdin:
                     stream.close()
@@ -272,12 +263,9 @@ def _filter_input(
 ) -> int:
     """Filter one input and write its result (unless counting); returns the match count."""
     shape, content = read_input(path, stream, args.jsonl)
+    data = records_in(shape, content, args.select, path)
     if shape == "lines":
-        if args.select:
-            raise UsageError(
-                f"{path}: --select applies to JSON documents, not JSON Lines", EXIT_USAGE
-            )
-        records = progress.track(content)
+        records = progress.track(data)
         matches = records if expression is None else expression.filter(records, errors)
         count = 0
         for record in progress.count_matches(matches):
@@ -285,10 +273,6 @@ def _filter_input(
             if not args.count:
                 stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return count
-    data = select(content, args.select, path) if args.select else content
-    if not isinstance(data, list | dict):
-        where = f"at {args.select} " if args.select else ""
-        raise UsageError(f"{path}: the value {where}must be a JSON array or object", EXIT_INPUT)
     if expression is None:
         result: Any = data
     elif isinstance(data, list):

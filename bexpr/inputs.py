@@ -8,6 +8,7 @@ Shared by the ``bexpr`` command (:mod:`bexpr.cli`) and ``bexpr bench``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 from collections.abc import Iterator
@@ -23,9 +24,11 @@ __all__ = [
     "Skipped",
     "UsageError",
     "add_input_arguments",
+    "decoding",
     "input_name",
     "open_input",
     "read_input",
+    "records_in",
     "select",
 ]
 
@@ -154,3 +157,33 @@ def add_input_arguments(parser: argparse.ArgumentParser, select_help: str) -> No
         default="auto",
         help="progress on stderr (auto: when stderr is a terminal)",
     )
+
+
+def records_in(shape: str, content: Any, pointer: str | None, path: str) -> Any:
+    """The records of an input :func:`read_input` gave as ``(shape, content)``:
+    its JSON Lines, or the array or object at ``pointer`` in its document."""
+    if shape == "lines":
+        if pointer:
+            raise UsageError(
+                f"{path}: --select applies to JSON documents, not JSON Lines", EXIT_USAGE
+            )
+        return content
+    data = select(content, pointer, path) if pointer else content
+    if not isinstance(data, list | dict):
+        where = f"at {pointer} " if pointer else ""
+        raise UsageError(f"{path}: the value {where}must be a JSON array or object", EXIT_INPUT)
+    return data
+
+
+@contextlib.contextmanager
+def decoding(path: str) -> Iterator[None]:
+    """Input ``path`` that is not UTF-8, or nested past what the JSON decoder
+    can read, as a :class:`UsageError` (JSON Lines are decoded while they are
+    filtered, so the whole of an input's handling goes inside)."""
+    try:
+        yield
+    except UnicodeDecodeError as err:
+        raise UsageError(f"{input_name(path)}: not UTF-8: {err.reason}", EXIT_INPUT) from None
+    except RecursionError:
+        # json's decoder recurses per level of nesting.
+        raise UsageError(f"{input_name(path)}: nested too deeply to read", EXIT_INPUT) from None
