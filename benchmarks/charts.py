@@ -417,6 +417,12 @@ def run_note(data: dict[str, Any]) -> str:
     )
 
 
+def bar_figures(groups: Sequence[Group]) -> str:
+    """Every bar's figure, group by group, for a chart's ``<desc>``."""
+    spelled = (f"{g.label}: " + ", ".join(f"{b.series} {b.label}" for b in g.bars) for g in groups)
+    return "; ".join(spelled) + "."
+
+
 def compare_chart(data: dict[str, Any]) -> BarChart:
     groups = []
     lines = []
@@ -507,11 +513,7 @@ def sql_chart(scale: dict[str, Any]) -> BarChart:
     )
     desc = (
         f"How many times faster bexpr.sql answers than loading all {grouped(sql['rows'])} rows"
-        " and filtering them in Python, log scale. "
-        + "; ".join(
-            f"{g.label}: " + ", ".join(f"{b.series} {b.label}" for b in g.bars) for g in groups
-        )
-        + "."
+        " and filtering them in Python, log scale. " + bar_figures(groups)
     )
     return BarChart(
         name="sql",
@@ -540,11 +542,7 @@ def frame_chart(scale: dict[str, Any], key: str, engine: str) -> BarChart:
         groups.append(Group(name, bars))
     desc = (
         f"Time of each way relative to the same filter written by hand in {engine} (1x),"
-        f" {grouped(part['rows'])} rows, log scale. "
-        + "; ".join(
-            f"{g.label}: " + ", ".join(f"{b.series} {b.label}" for b in g.bars) for g in groups
-        )
-        + "."
+        f" {grouped(part['rows'])} rows, log scale. " + bar_figures(groups)
     )
     return BarChart(
         name=key,
@@ -577,11 +575,7 @@ def endpoints_chart(data: dict[str, Any]) -> BarChart:
         )
     desc = (
         "Milliseconds per request of the editor's endpoints, one request per keystroke,"
-        " against a one-frame budget of typing. "
-        + "; ".join(
-            f"{g.label}: " + ", ".join(f"{b.series} {b.label}" for b in g.bars) for g in groups
-        )
-        + "."
+        " against a one-frame budget of typing. " + bar_figures(groups)
     )
     return BarChart(
         name="endpoints",
