@@ -24,6 +24,7 @@ __all__ = [
     "Errors",
     "Expression",
     "RecordError",
+    "check_errors",
     "compile",
     "evaluate",
     "filter",
@@ -57,6 +58,13 @@ class RecordError:
 
 
 Errors = Literal["fail", "skip"] | Callable[[RecordError], object]
+
+
+def check_errors(errors: object) -> None:
+    """Raise ``ValueError`` unless ``errors`` is an :data:`Errors` mode
+    (shared by every ``filter`` that takes one)."""
+    if errors != "fail" and errors != "skip" and not callable(errors):
+        raise ValueError('errors must be "fail", "skip" or a callable')
 
 
 # When generating pays: building the generated tier costs about 30 µs for a
@@ -245,8 +253,7 @@ class Expression:
             >>> problems[0].key, problems[0].error.reason
             (1, "no key 'Port'")
         """
-        if errors != "fail" and errors != "skip" and not callable(errors):
-            raise ValueError('errors must be "fail", "skip" or a callable')
+        check_errors(errors)
         if isinstance(data, list | tuple):
             items: Any = enumerate(data)
             shape = "list"

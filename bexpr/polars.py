@@ -30,7 +30,7 @@ from typing import Any, Final, TypeVar, Unpack
 
 import polars as pl
 
-from bexpr.api import Errors, Expression, RecordError
+from bexpr.api import Errors, Expression, RecordError, check_errors
 from bexpr.api import compile as compile_expression
 from bexpr.errors import EvaluationError
 from bexpr.options import CompileOptions
@@ -100,7 +100,7 @@ def _residual(
     """The translation with its undecided rows decided in Python; an error
     raised is also put in ``failures`` (Polars re-raises a copy that keeps
     the type and message but not ``key`` or ``selector``)."""
-    _check(errors)
+    check_errors(errors)
     match, row = _unused("__bexpr_match", schema), _unused("__bexpr_row", schema)
     columns = list(translation.columns)
     packed = pl.struct(translation.where.alias(match), position.alias(row), *columns)
@@ -112,11 +112,6 @@ def _residual(
         # first row the reference fails on is the one reported.
         is_elementwise=streaming,
     )
-
-
-def _check(errors: Errors) -> None:
-    if errors != "fail" and errors != "skip" and not callable(errors):
-        raise ValueError('errors must be "fail", "skip" or a callable')
 
 
 def _recheck(
@@ -201,7 +196,7 @@ def filter(
     translation = translate(compiled, schema)
     if translation.exact:
         return frame.filter(translation.where)
-    _check(errors)
+    check_errors(errors)
     # The plain tests drop only rows the reference drops without an error
     # (see pushable), so they can go first, into a Parquet scan.
     tests = pushed(compiled, schema, errors)

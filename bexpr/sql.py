@@ -35,7 +35,7 @@ from typing import Any, Unpack
 import sqlalchemy as sa
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 
-from bexpr.api import Errors, Expression, RecordError
+from bexpr.api import Errors, Expression, RecordError, check_errors
 from bexpr.api import compile as compile_expression
 from bexpr.errors import EvaluationError
 from bexpr.options import CompileOptions, options_from
@@ -158,8 +158,7 @@ def pushdown(
     ``records=False`` the record columns hold NULL except in undecided rows,
     the only ones whose record the re-check reads.
     """
-    if errors != "fail" and errors != "skip" and not callable(errors):
-        raise ValueError('errors must be "fail", "skip" or a callable')
+    check_errors(errors)
     compiled = expr if isinstance(expr, Expression) else compile_expression(expr, **options)
     dialect = connection.dialect.name
     if dialect == "sqlite":
